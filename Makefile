@@ -1,0 +1,86 @@
+# attkit: two commands do all set-up on a fresh machine: `make demo` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PG_URL ?= postgres://postgres@127.0.0.1:5432/attkit
+PYTEST_ARGS ?=
+PYTEST_WORKERS ?= 2
+
+.PHONY: help install demo serve test lint typecheck test-sqlite test-postgres test-slow system-deps messages clean
+
+help:
+	@echo "make demo   install, migrate an SQLite database under var/, load demo data, serve http://127.0.0.1:8000"
+	@echo "make test   ruff, mypy, the whole test suite on SQLite, then on PostgreSQL when one answers"
+	@echo "make test-slow  the long tests (load, faults, fuzzing) — called by .ci/run"
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+	@$(BIN)/attkit i18n compile >/dev/null
+
+# System packages the tests need: Chromium for browser tests, gettext for the catalog check.
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	command -v xgettext >/dev/null 2>&1 || missing="$$missing gettext"; \
+	fc-list 2>/dev/null | grep -qi dejavu || missing="$$missing fonts-dejavu-core"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    echo "installing:$$missing"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) || { echo "apt-get install$$missing failed"; exit 1; }; \
+	  else \
+	    echo "warning: missing$$missing (run as root or install them); the tests that need them will fail"; \
+	  fi; \
+	fi
+
+demo: install
+	@mkdir -p var
+	ATTKIT_ENV=demo $(BIN)/attkit migrate --no-input -v 0
+	ATTKIT_ENV=demo $(BIN)/attkit demo load
+	@echo ""
+	@echo "Serving attkit on http://127.0.0.1:8000 (Ctrl-C to stop)."
+	ATTKIT_ENV=demo $(BIN)/attkit runserver 127.0.0.1:8000 --noreload
+
+serve: install
+	ATTKIT_ENV=demo $(BIN)/attkit runserver 127.0.0.1:8000
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: install
+	ATTKIT_ENV=test $(BIN)/mypy
+
+test-sqlite: install system-deps
+	ATTKIT_ENV=test $(BIN)/pytest -n $(PYTEST_WORKERS) -m "not slow" $(PYTEST_ARGS)
+
+test-postgres: install
+	@url="$${ATTKIT_TEST_DATABASE_URL:-$(PG_URL)}"; \
+	if $(BIN)/python -c "import psycopg,sys; psycopg.connect(sys.argv[1].replace('/attkit','/postgres',1) if sys.argv[1].endswith('/attkit') else sys.argv[1], connect_timeout=3).close()" "$$url" 2>/dev/null; then \
+	  echo "== PostgreSQL: $$url"; \
+	  ATTKIT_ENV=test ATTKIT_TEST_DATABASE_URL="$$url" $(BIN)/pytest -n $(PYTEST_WORKERS) -m "not slow" $(PYTEST_ARGS) || exit 1; \
+	elif [ "$${CI:-}" = "true" ] || [ -n "$${ATTKIT_TEST_DATABASE_URL:-}" ]; then \
+	  echo "ERROR: PostgreSQL is required (CI=true or ATTKIT_TEST_DATABASE_URL set) but $$url cannot be reached."; exit 1; \
+	else \
+	  echo "== PostgreSQL not reachable at $$url: skipping the PostgreSQL run (set ATTKIT_TEST_DATABASE_URL or start a server)."; \
+	fi
+
+test: install system-deps lint typecheck test-sqlite test-postgres
+	@echo "make test: all checks passed"
+
+test-slow: install system-deps
+	ATTKIT_ENV=test $(BIN)/pytest -m slow -p no:xdist $(PYTEST_ARGS); rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 5 ]
+
+messages: install
+	ATTKIT_ENV=test $(BIN)/attkit i18n extract
+
+clean:
+	rm -rf var/attkit.sqlite3* var/static .mypy_cache .ruff_cache

@@ -1,0 +1,3 @@
+"""attkit: the Arms Trade Treaty implementation toolkit."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,60 @@
+"""Forms for login, the two-factor steps and API tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from attkit.core.permissions import Role
+
+
+class LoginForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": _("Enter a correct username and password. Both are case-sensitive."),
+        "inactive": _("This account is inactive."),
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = _("Username")
+        self.fields["password"].label = _("Password")
+        self.fields["username"].widget.attrs.update({"autocomplete": "username", "class": "usa-input"})
+        self.fields["password"].widget.attrs.update({"autocomplete": "current-password", "class": "usa-input"})
+
+    def confirm_login_allowed(self, user: Any) -> None:
+        super().confirm_login_allowed(user)
+        if getattr(user, "is_system", False):
+            raise forms.ValidationError(_("System accounts cannot log in."), code="inactive")
+
+
+class TokenCodeForm(forms.Form):
+    token = forms.CharField(
+        label=_("Six-digit code"),
+        max_length=8,
+        min_length=6,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "class": "usa-input", "pattern": "[0-9]*"}
+        ),
+        error_messages={"required": _("Enter the 6-digit code from your authenticator app.")},
+    )
+
+    def clean_token(self) -> str:
+        value = str(self.cleaned_data["token"]).strip()
+        if not value.isdigit():
+            raise forms.ValidationError(_("Enter the code as 6 digits."))
+        return value
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100, help_text=_("What will use this token, e.g. 'customs gateway'."))
+    role = forms.ChoiceField(label=_("Role"), choices=[])
+    days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=365, initial=90)
+
+    def __init__(self, *args: Any, roles: frozenset[Role], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [(r.value, r.label) for r in sorted(roles)]
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("class", "usa-input" if not isinstance(field, forms.ChoiceField) else "usa-select")

@@ -1,0 +1,147 @@
+"""Use cases for accounts: users and roles, API tokens, two-factor enrolment."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from attkit.accounts.models import Agency, ApiToken, Organisation, RoleGrant, User
+from attkit.core import audit
+from attkit.core.audit import CoreAuditKind
+from attkit.core.models import Authority
+from attkit.core.permissions import Permission, Role, require
+
+
+def create_user(
+    *,
+    username: str,
+    authority: Authority | None,
+    roles: Iterable[Role],
+    password: str | None = None,
+    agency: Agency | None = None,
+    organisation: Organisation | None = None,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    job_title: str = "",
+    language: str = "es",
+    is_system: bool = False,
+    by: User | None = None,
+) -> User:
+    with transaction.atomic():
+        user = User(
+            username=username,
+            authority=authority,
+            agency=agency,
+            organisation=organisation,
+            first_name=first_name,
+            last_name=last_name,
+            email=email,
+            job_title=job_title,
+            language=language,
+            is_system=is_system,
+        )
+        if password and not is_system:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.full_clean(exclude=["password"])
+        user.save()
+        role_list = sorted({Role(r) for r in roles})
+        RoleGrant.objects.bulk_create([RoleGrant(user=user, role=r.value) for r in role_list])
+        audit.record(
+            by, CoreAuditKind.USER_CREATE, user, {"roles": [r.value for r in role_list]}, authority=authority
+        )
+    return user
+
+
+def create_token(
+    *, user: User, role: Role, name: str, by: User, expires_at: datetime | None = None
+) -> tuple[ApiToken, str]:
+    """Create an API token; the token text is returned once and never stored."""
+    if by.pk != user.pk:
+        require(by, Permission.TOKENS_MANAGE)
+        if by.authority_id != user.authority_id:
+            raise PermissionDenied(_("You can only manage tokens of your own authority."))
+    if user.authority is None:
+        raise ValidationError(_("A token needs a user who belongs to an authority."))
+    if role not in user.roles():
+        raise ValidationError({"role": _("The user does not hold this role.")})
+    expiry = expires_at or ApiToken.default_expiry()
+    if expiry <= timezone.now():
+        raise ValidationError({"expires_at": _("The expiry date must be in the future.")})
+    text, key_id, digest = ApiToken.new_secret()
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user,
+            authority=user.authority,
+            role=role.value,
+            name=name.strip()[:100] or "token",
+            key_id=key_id,
+            digest=digest,
+            expires_at=expiry,
+        )
+        audit.record(by, CoreAuditKind.TOKEN_CREATE, token, {"role": role.value, "expires_at": expiry.isoformat()})
+    return token, text
+
+
+def revoke_token(token_id: object, *, by: User) -> ApiToken:
+    with transaction.atomic():
+        token = ApiToken.objects.for_user(by).select_for_update().get(pk=token_id)
+        if token.user_id != by.pk:
+            require(by, Permission.TOKENS_MANAGE)
+        if token.revoked_at is None:
+            token.revoked_at = timezone.now()
+            token.save(update_fields=["revoked_at"])
+            audit.record(by, CoreAuditKind.TOKEN_REVOKE, token, {})
+    return token
+
+
+def authenticate_token(text: str) -> User | None:
+    """The user an Authorization: Bearer token acts for, limited to the token's role; None if invalid."""
+    if not text or len(text) > 200:
+        return None
+    parts = text.split("_", 2)
+    if len(parts) != 3 or parts[0] != ApiToken.PREFIX:
+        return None
+    _prefix, key_id, secret = parts
+    token = ApiToken.objects.select_related("user", "authority").filter(key_id=key_id).first()
+    if token is None or not token.matches(secret) or token.status != "active":
+        return None
+    user = token.user
+    if not user.is_active or user.authority_id != token.authority_id:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    user._token_role = Role(token.role)  # type: ignore[attr-defined]
+    return user
+
+
+def confirmed_totp_device(user: User) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+
+
+def start_totp_enrolment(user: User) -> TOTPDevice:
+    """An unconfirmed TOTP device for the set-up page (replaced at each visit until confirmed)."""
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    return TOTPDevice.objects.create(user=user, name="attkit", confirmed=False)
+
+
+def confirm_totp_enrolment(user: User, token: str) -> TOTPDevice:
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
+    if device is None:
+        raise ValidationError({"token": _("Start the set-up again: no pending authenticator was found.")})
+    if not device.verify_token(token.strip()):
+        raise ValidationError({"token": _("The code is not correct. Enter the 6-digit code your app shows now.")})
+    with transaction.atomic():
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        audit.record(user, CoreAuditKind.USER_2FA_ENROL, user, {})
+    return device

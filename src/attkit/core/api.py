@@ -1,0 +1,135 @@
+"""The /api/v1 NinjaAPI: token or session auth, one error mapping, routers discovered per app."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.db import DatabaseError, connection
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI, Router, Schema
+from ninja.errors import AuthenticationError
+from ninja.security import APIKeyCookie, HttpBearer
+
+import attkit
+from attkit.core.errors import validation_messages
+
+logger = logging.getLogger(__name__)
+
+
+class TokenAuth(HttpBearer):
+    openapi_scheme = "bearer"
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        from attkit.accounts.services import authenticate_token
+
+        user = authenticate_token(token)
+        if user is None:
+            return None
+        request.user = user
+        return user
+
+
+class SessionAuth(APIKeyCookie):
+    """The browser's session (with CSRF on unsafe methods), for pages that call the API."""
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def __init__(self) -> None:
+        super().__init__(csrf=True)
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            if user.needs_two_factor() and not user.is_verified():
+                return None
+            return user
+        return None
+
+
+api = NinjaAPI(
+    title="attkit API",
+    version="1",
+    description="Arms Trade Treaty implementation: end-user certificates, screening, licensing, records.",
+    urls_namespace="api",
+    auth=[TokenAuth(), SessionAuth()],
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+class ErrorOut(Schema):
+    detail: Any
+
+
+class HealthOut(Schema):
+    status: str
+    version: str
+    database: str
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc) or "Forbidden."}, status=403)
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return api.create_response(request, {"detail": validation_messages(exc)}, status=422)
+
+
+@api.exception_handler(ObjectDoesNotExist)
+def _missing(request: HttpRequest, exc: ObjectDoesNotExist) -> HttpResponse:
+    return api.create_response(request, {"detail": "Not found."}, status=404)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"detail": "Not found."}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(request, {"detail": "Authentication required: a valid API token or session."}, status=401)
+
+
+@api.exception_handler(Exception)
+def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.exception("Unhandled API error")
+    return api.create_response(request, {"detail": "Internal error. The incident was logged."}, status=500)
+
+
+@api.get("/health", auth=None, response=HealthOut, tags=["system"], summary="Service health")
+def health(request: HttpRequest) -> dict[str, str]:
+    status = "ok"
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        database = "ok"
+    except DatabaseError:
+        database = "unavailable"
+        status = "degraded"
+    return {"status": status, "version": attkit.__version__, "database": database}
+
+
+# Each app may expose `router` in attkit/<app>/api.py; it is mounted at /api/v1/<app>/.
+API_APPS = ("accounts", "reference", "seals", "euc", "screening", "licensing", "assessment", "reporting", "training", "treaty")
+
+
+def _mount_routers() -> None:
+    for app in API_APPS:
+        try:
+            module = importlib.import_module(f"attkit.{app}.api")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"attkit.{app}.api":
+                continue
+            raise
+        router: Router | None = getattr(module, "router", None)
+        if router is not None:
+            api.add_router(f"/{getattr(module, 'PREFIX', app)}/", router)
+
+
+_mount_routers()

@@ -1,0 +1,94 @@
+"""Request ids for logs, and the request-body cap that answers 413 before a view reads anything."""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import re
+import uuid
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+_request_id: contextvars.ContextVar[str] = contextvars.ContextVar("attkit_request_id", default="-")
+_SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+def current_request_id() -> str:
+    return _request_id.get()
+
+
+class RequestIdFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = _request_id.get()
+        return True
+
+
+class RequestIdMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.headers.get("X-Request-ID", "")
+        rid = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
+        token = _request_id.set(rid)
+        try:
+            response = self.get_response(request)
+        finally:
+            _request_id.reset(token)
+        response["X-Request-ID"] = rid
+        return response
+
+
+def wants_json(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", "")
+
+
+class BodySizeLimitMiddleware:
+    """Refuse bodies over ATTKIT_MAX_BODY_BYTES with 413, by declared length or by what arrives."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        limit = int(settings.MAX_BODY_BYTES)
+        raw = request.META.get("CONTENT_LENGTH") or "0"
+        try:
+            length = int(raw)
+        except ValueError:
+            length = 0
+        if length > limit:
+            return too_large(request, limit)
+        return self.get_response(request)
+
+
+def too_large(request: HttpRequest, limit: int) -> HttpResponse:
+    message = _("The request is too large. The limit is %(mb)s MB.") % {"mb": round(limit / 1024 / 1024, 1)}
+    if wants_json(request):
+        return JsonResponse({"detail": message}, status=413)
+    html = render_to_string("errors/error.html", {"status": 413, "title": _("Too large"), "message": message})
+    return HttpResponse(html, status=413)
+
+
+class ServiceErrorMiddleware:
+    """Pages: a record outside the user's authority is 'not found', never a 500."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from django.core.exceptions import ObjectDoesNotExist, ValidationError
+
+        from attkit.core import errors
+
+        if isinstance(exception, ObjectDoesNotExist):
+            return errors.page_not_found(request, exception)
+        if isinstance(exception, ValidationError):
+            return errors.bad_request_with(request, exception)
+        return None

@@ -1,0 +1,65 @@
+"""Shared fixtures: authorities, users with roles, logged-in clients."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from attkit.core.models import Authority
+from attkit.core.permissions import Role
+
+PASSWORD = "correct-horse-battery-staple-42"
+
+
+@pytest.fixture(autouse=True)
+def _no_axes_between_tests(settings: Any) -> None:
+    settings.AXES_ENABLED = True
+
+
+@pytest.fixture
+def make_authority(db: None) -> Callable[..., Authority]:
+    def make(code: str = "MX", **kwargs: Any) -> Authority:
+        defaults = {"country": code[:2], "name_en": f"{code} authority", "name_es": f"Autoridad {code}"}
+        defaults.update(kwargs)
+        authority, _ = Authority.objects.get_or_create(code=code, defaults=defaults)
+        return authority
+
+    return make
+
+
+@pytest.fixture
+def make_user(make_authority: Callable[..., Authority]) -> Callable[..., Any]:
+    from attkit.accounts.services import create_user
+
+    counter = {"n": 0}
+
+    def make(authority: str | Authority | None = "MX", *roles: Role, username: str | None = None, **kwargs: Any) -> Any:
+        counter["n"] += 1
+        auth = make_authority(authority) if isinstance(authority, str) else authority
+        name = username or f"user{counter['n']}_{'_'.join(r.value for r in roles) or 'none'}"
+        return create_user(username=name, authority=auth, roles=list(roles), password=PASSWORD, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def login(client: Client) -> Callable[[Any], Client]:
+    def do(user: Any, c: Client | None = None) -> Client:
+        target = c or client
+        target.force_login(user)
+        return target
+
+    return do
+
+
+@pytest.fixture
+def mx(make_authority: Callable[..., Authority]) -> Authority:
+    return make_authority("MX")
+
+
+@pytest.fixture
+def de(make_authority: Callable[..., Authority]) -> Authority:
+    return make_authority("DE")

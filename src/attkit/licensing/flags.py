@@ -292,6 +292,7 @@ DEFAULT_FIRST_IMPORT_THRESHOLD = 50
 VALID_EUC_VERDICT = "valid"
 REVOKED_EUC_VERDICT = "revoked"
 
+_JOINING = re.compile(r"[.'’]")  # "S.A." is "SA", "O'Brien" is "OBrien"
 _PUNCTUATION = re.compile(r"[^\w\s]", re.UNICODE)
 _SPACES = re.compile(r"\s+")
 
@@ -300,7 +301,8 @@ def normalise_name(name: str) -> str:
     """Compare names the way a clerk would: no accents, case, punctuation or extra spaces."""
     decomposed = unicodedata.normalize("NFKD", name)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _SPACES.sub(" ", _PUNCTUATION.sub(" ", stripped.casefold())).strip()
+    joined = _JOINING.sub("", stripped.casefold())
+    return _SPACES.sub(" ", _PUNCTUATION.sub(" ", joined)).strip()
 
 
 def _iso(code: str) -> str:

@@ -244,6 +244,10 @@ class Transition:
         return self.reason if self.event is Event.COUNTERSIGN_DISAGREE else None
 
 
+def _role_label(role: Role) -> str:
+    return role.value.replace("_", " ")
+
+
 def _labels(events: Sequence[Event]) -> str:
     return ", ".join(EVENT_LABELS[e] for e in events) or "nothing (the case is closed)"
 
@@ -278,9 +282,10 @@ def transition(state: State, event: Event, *, role: Role, context: Context | Non
     if role not in EVENT_ROLES[event]:
         raise RoleNotPermitted(
             "role_not_permitted",
-            "A %(role)s cannot %(action)s.",
-            role=role.value.replace("_", " "),
+            "The %(role)s role cannot %(action)s; that is for: %(roles)s.",
+            role=_role_label(role),
             action=EVENT_LABELS[event],
+            roles=", ".join(sorted(_role_label(r) for r in EVENT_ROLES[event])),
         )
     reason = ctx.reason.strip()
     if event in REASON_REQUIRED and not reason:

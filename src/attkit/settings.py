@@ -21,12 +21,14 @@ VAR_DIR = Path(env_str("ATTKIT_VAR_DIR", str(BASE_DIR / "var")))
 
 # dev: a developer's machine; demo: `make demo`; test: the test suite; production: a real deployment.
 # pytest sets PYTEST_VERSION: a bare `pytest` run gets the test settings too.
-ENV = env_choice("ATTKIT_ENV", ("dev", "demo", "test", "production"), "test" if "PYTEST_VERSION" in os.environ else "dev")
+ENV = env_choice(
+    "ATTKIT_ENV", ("dev", "demo", "test", "production"), "test" if "PYTEST_VERSION" in os.environ else "dev"
+)
 PRODUCTION = ENV == "production"
 
 DEBUG = env_bool("ATTKIT_DEBUG", ENV == "dev")
 
-_DEV_SECRET = "attkit-insecure-development-key-do-not-use-in-production"
+_DEV_SECRET = "attkit-insecure-development-key-do-not-use-in-production"  # noqa: S105  (refused in production)
 SECRET_KEY = env_str("ATTKIT_SECRET_KEY", _DEV_SECRET)
 
 if PRODUCTION:
@@ -116,14 +118,18 @@ TEMPLATES = [
 _default_db_url = f"sqlite:///{VAR_DIR / 'attkit.sqlite3'}"
 DATABASE_URL = env_str("ATTKIT_DATABASE_URL", _default_db_url)
 try:
-    _db: dict[str, Any] = dict(dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("ATTKIT_DB_CONN_MAX_AGE", 0, minimum=0)))
+    _db: dict[str, Any] = dict(
+        dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("ATTKIT_DB_CONN_MAX_AGE", 0, minimum=0))
+    )
 except (ValueError, KeyError) as exc:  # dj_database_url raises these on a malformed URL
     raise ImproperlyConfigured(f"ATTKIT_DATABASE_URL: cannot parse {DATABASE_URL!r} ({exc}).") from exc
 if _db["ENGINE"] not in ("django.db.backends.sqlite3", "django.db.backends.postgresql"):
     raise ImproperlyConfigured("ATTKIT_DATABASE_URL: only sqlite:/// and postgres:// URLs are supported.")
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;",
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;"
+        ),
         "transaction_mode": "IMMEDIATE",
     }
     if _db["NAME"] not in (":memory:", "") and not str(_db["NAME"]).startswith("file:"):
@@ -235,8 +241,12 @@ TIME_ZONE = env_str("ATTKIT_TIME_ZONE", "America/Mexico_City")
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(VAR_DIR / "media")}},
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(VAR_DIR / "media")},
+    },
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

@@ -23,7 +23,7 @@ class UserAdmin(BaseUserAdmin):
     list_display = ("username", "display_name", "authority", "agency", "organisation", "is_active")
     list_filter = ("authority", "is_active", "is_staff")
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         (_("attkit"), {"fields": ("authority", "agency", "organisation", "job_title", "language", "is_system")}),
     )
 

@@ -49,12 +49,18 @@ class TokenCodeForm(forms.Form):
 
 
 class ApiTokenForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100, help_text=_("What will use this token, e.g. 'customs gateway'."))
+    name = forms.CharField(
+        label=_("Name"), max_length=100, help_text=_("What will use this token, e.g. 'customs gateway'.")
+    )
     role = forms.ChoiceField(label=_("Role"), choices=[])
     days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=365, initial=90)
 
     def __init__(self, *args: Any, roles: frozenset[Role], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [(r.value, r.label) for r in sorted(roles)]
+        role_field = self.fields["role"]
+        assert isinstance(role_field, forms.ChoiceField)
+        role_field.choices = [(r.value, r.label) for r in sorted(roles)]
         for field in self.fields.values():
-            field.widget.attrs.setdefault("class", "usa-input" if not isinstance(field, forms.ChoiceField) else "usa-select")
+            field.widget.attrs.setdefault(
+                "class", "usa-input" if not isinstance(field, forms.ChoiceField) else "usa-select"
+            )

@@ -118,7 +118,7 @@ class User(AbstractUser):
         _("system account"), default=False, help_text=_("Acts for integrations and the command line; cannot log in.")
     )
 
-    objects = AttkitUserManager()
+    objects = AttkitUserManager()  # type: ignore[misc]
 
     class Meta:
         verbose_name = _("user")

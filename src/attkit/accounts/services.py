@@ -55,9 +55,7 @@ def create_user(
         user.save()
         role_list = sorted({Role(r) for r in roles})
         RoleGrant.objects.bulk_create([RoleGrant(user=user, role=r.value) for r in role_list])
-        audit.record(
-            by, CoreAuditKind.USER_CREATE, user, {"roles": [r.value for r in role_list]}, authority=authority
-        )
+        audit.record(by, CoreAuditKind.USER_CREATE, user, {"roles": [r.value for r in role_list]}, authority=authority)
     return user
 
 
@@ -120,7 +118,7 @@ def authenticate_token(text: str) -> User | None:
     now = timezone.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    user._token_role = Role(token.role)  # type: ignore[attr-defined]
+    user._token_role = Role(token.role)
     return user
 
 

@@ -24,6 +24,7 @@ from attkit.accounts.forms import ApiTokenForm, LoginForm, TokenCodeForm
 from attkit.accounts.models import ApiToken
 from attkit.core import audit
 from attkit.core.audit import CoreAuditKind
+from attkit.core.http import AuthedRequest
 from attkit.core.permissions import Role
 
 
@@ -41,7 +42,7 @@ def _safe_next(request: HttpRequest) -> str:
 
 
 @login_required
-def two_factor_verify(request: HttpRequest) -> HttpResponse:
+def two_factor_verify(request: AuthedRequest) -> HttpResponse:
     device = services.confirmed_totp_device(request.user)
     if device is None:
         return redirect("accounts:2fa_setup")
@@ -56,12 +57,14 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
             return HttpResponseRedirect(_safe_next(request))
         form.add_error("token", _("The code is not correct or has expired. Enter the code your app shows now."))
     return render(
-        request, "accounts/2fa_verify.html", {"form": form, "next": _safe_next(request), "page_title": _("Two-factor check")}
+        request,
+        "accounts/2fa_verify.html",
+        {"form": form, "next": _safe_next(request), "page_title": _("Two-factor check")},
     )
 
 
 @login_required
-def two_factor_setup(request: HttpRequest) -> HttpResponse:
+def two_factor_setup(request: AuthedRequest) -> HttpResponse:
     if services.confirmed_totp_device(request.user) is not None:
         return redirect("accounts:2fa_verify")
     form = TokenCodeForm(request.POST or None)
@@ -82,12 +85,18 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/2fa_setup.html",
-        {"form": form, "qr_svg": qr_svg, "secret": secret, "next": _safe_next(request), "page_title": _("Set up two-factor authentication")},
+        {
+            "form": form,
+            "qr_svg": qr_svg,
+            "secret": secret,
+            "next": _safe_next(request),
+            "page_title": _("Set up two-factor authentication"),
+        },
     )
 
 
 @login_required
-def tokens(request: HttpRequest) -> HttpResponse:
+def tokens(request: AuthedRequest) -> HttpResponse:
     roles: frozenset[Role] = request.user.roles()
     form = ApiTokenForm(request.POST or None, roles=roles)
     created_text = None
@@ -113,7 +122,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_revoke(request: HttpRequest, token_id: str) -> HttpResponse:
+def token_revoke(request: AuthedRequest, token_id: str) -> HttpResponse:
     services.revoke_token(token_id, by=request.user)
     messages.success(request, _("The token was revoked."))
     return redirect("accounts:tokens")

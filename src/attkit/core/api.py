@@ -93,7 +93,9 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return api.create_response(request, {"detail": "Authentication required: a valid API token or session."}, status=401)
+    return api.create_response(
+        request, {"detail": "Authentication required: a valid API token or session."}, status=401
+    )
 
 
 @api.exception_handler(Exception)
@@ -116,7 +118,18 @@ def health(request: HttpRequest) -> dict[str, str]:
 
 
 # Each app may expose `router` in attkit/<app>/api.py; it is mounted at /api/v1/<app>/.
-API_APPS = ("accounts", "reference", "seals", "euc", "screening", "licensing", "assessment", "reporting", "training", "treaty")
+API_APPS = (
+    "accounts",
+    "reference",
+    "seals",
+    "euc",
+    "screening",
+    "licensing",
+    "assessment",
+    "reporting",
+    "training",
+    "treaty",
+)
 
 
 def _mount_routers() -> None:
@@ -133,3 +146,34 @@ def _mount_routers() -> None:
 
 
 _mount_routers()
+
+
+audit_router = Router(tags=["audit"])
+
+
+class AuditEventOut(Schema):
+    chain: str
+    seq: int
+    created_at: Any
+    actor_label: str
+    kind: str
+    target_type: str
+    target_id: str
+    target_label: str
+    payload: dict[str, Any]
+    hash: str
+
+
+@audit_router.get("/events", response=list[AuditEventOut], summary="Audit events of the caller's authority")
+def audit_events(request: HttpRequest, kind: str = "", limit: int = 100) -> Any:
+    from attkit.core.models import AuditEvent
+    from attkit.core.permissions import Permission, require
+
+    require(request.user, Permission.AUDIT_VIEW)
+    events = AuditEvent.objects.for_user(request.user).order_by("-seq")
+    if kind:
+        events = events.filter(kind__startswith=kind[:64])
+    return list(events[: max(1, min(limit, 1000))])
+
+
+api.add_router("/audit/", audit_router)

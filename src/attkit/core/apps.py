@@ -11,7 +11,9 @@ class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from attkit.core import checks  # noqa: F401  (registers system checks)
-        from attkit.core import nav
+        from attkit.core import (
+            checks,  # noqa: F401  (registers system checks)
+            nav,
+        )
 
         nav.register_core_items()

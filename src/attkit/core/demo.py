@@ -20,7 +20,12 @@ AUTHORITIES = [
     ("MX", "Mexico — competent national authority", "México — autoridad nacional competente", False),
     ("DE", "Germany — export control authority", "Alemania — autoridad de control de exportaciones", False),
     ("CR", "Costa Rica — competent national authority", "Costa Rica — autoridad nacional competente", False),
-    ("TT", "Trinidad and Tobago — competent national authority", "Trinidad y Tobago — autoridad nacional competente", False),
+    (
+        "TT",
+        "Trinidad and Tobago — competent national authority",
+        "Trinidad y Tobago — autoridad nacional competente",
+        False,
+    ),
     ("XT", "Training sandbox (fictional state)", "Entorno de práctica (Estado ficticio)", True),
 ]
 

@@ -43,7 +43,10 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     return _page(
-        request, 500, _("Something went wrong"), _("The error was logged. Try again; if it persists, tell your administrator.")
+        request,
+        500,
+        _("Something went wrong"),
+        _("The error was logged. Try again; if it persists, tell your administrator."),
     )
 
 

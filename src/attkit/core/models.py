@@ -26,7 +26,9 @@ class Authority(models.Model):
     name_en = models.CharField(_("name (English)"), max_length=200)
     name_es = models.CharField(_("name (Spanish)"), max_length=200)
     is_sandbox = models.BooleanField(
-        _("training sandbox"), default=False, help_text=_("A sandbox authority holds training cases, never real records.")
+        _("training sandbox"),
+        default=False,
+        help_text=_("A sandbox authority holds training cases, never real records."),
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
 

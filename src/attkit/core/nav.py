@@ -43,9 +43,7 @@ def items_for(user: object) -> list[NavItem]:
 
 def register_core_items() -> None:
     register(
-        NavItem(
-            "home", _("Home"), "core:home", Permission.DASHBOARD_VIEW, _("Your tasks and shortcuts."), order=0
-        )
+        NavItem("home", _("Home"), "core:home", Permission.DASHBOARD_VIEW, _("Your tasks and shortcuts."), order=0)
     )
     register(
         NavItem(

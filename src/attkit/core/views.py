@@ -11,12 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from attkit.core import nav
+from attkit.core.http import AuthedRequest
 from attkit.core.models import AuditEvent
 from attkit.core.permissions import Permission, require
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedRequest) -> HttpResponse:
     require(request.user, Permission.DASHBOARD_VIEW)
     items = [i for i in nav.items_for(request.user) if i.key != "home"]
     roles = sorted(r.label for r in request.user.roles())
@@ -24,7 +25,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: AuthedRequest) -> HttpResponse:
     require(request.user, Permission.AUDIT_VIEW)
     events = AuditEvent.objects.for_user(request.user).select_related("actor").order_by("-seq")
     kind = request.GET.get("kind", "").strip()[:64]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
+from typing import TypeGuard
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
@@ -105,14 +106,21 @@ def algorithm_for_key(key: PrivateKey | PublicKey) -> Algorithm:
     raise ValueError(f"unsupported key type {type(key).__name__}")
 
 
-def key_supports(public_key: object, alg: Algorithm) -> bool:
-    """Whether signatures of this algorithm can be checked with this public key."""
-    if not isinstance(public_key, ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey | rsa.RSAPublicKey):
-        return False
+def usable_public_key(key: object) -> PublicKey | None:
+    """The key if attkit can verify signatures with it (P-256, Ed25519, RSA of 2048 bits or more), else None."""
+    if not isinstance(key, ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey | rsa.RSAPublicKey):
+        return None
     try:
-        return algorithm_for_key(public_key) is alg
+        algorithm_for_key(key)
     except ValueError:
-        return False
+        return None
+    return key
+
+
+def key_supports(public_key: object, alg: Algorithm) -> TypeGuard[PublicKey]:
+    """Whether signatures of this algorithm can be checked with this public key."""
+    usable = usable_public_key(public_key)
+    return usable is not None and algorithm_for_key(usable) is alg
 
 
 def _pss() -> padding.PSS:

@@ -8,6 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 
 from attkit.seals import pki
 
@@ -48,12 +49,9 @@ class TrustedSigner:
         authority: str | None = None,
     ) -> TrustedSigner:
         """Wrap a certificate; kid defaults to the one computed from it."""
-        public_key: pki.PublicKey | None = None
         try:
-            candidate = certificate.public_key()
-            pki.algorithm_for_key(candidate)  # type: ignore[arg-type]
-            public_key = candidate  # type: ignore[assignment]
-        except ValueError:
+            public_key = pki.usable_public_key(certificate.public_key())
+        except (ValueError, UnsupportedAlgorithm):  # a key cryptography cannot even parse
             public_key = None
         usage_from, usage_until = pki.key_usage_period(certificate)
         try:

@@ -316,6 +316,7 @@ class _Parser:
         if "en" not in languages or "es" not in languages:
             raise self.fail("languages", "must include en and es")
         self.languages = tuple(languages)
+        title = self.text(top["title"], "title")
         ratings = self.labels(top["ratings"], "ratings", tuple(r.value for r in Rating))
         gate_answers = self.labels(top["gate_answers"], "gate_answers", _GATE_ANSWERS)
         sources = self.sources(top["sources"])
@@ -343,7 +344,7 @@ class _Parser:
             version=version,
             published=published,
             languages=self.languages,
-            title=self.text(top["title"], "title"),
+            title=title,
             notes=notes,
             ratings=ratings,
             gate_answers=gate_answers,
@@ -356,9 +357,8 @@ class _Parser:
         labels = []
         for i, raw in enumerate(self.items(value, where)):
             item = self.obj(raw, f"{where}[{i}]", {"code", "label"})
-            labels.append(
-                Label(self.string(item["code"], f"{where}[{i}].code"), self.text(item["label"], f"{where}[{i}]"))
-            )
+            code = self.string(item["code"], f"{where}[{i}].code")
+            labels.append(Label(code, self.text(item["label"], f"{where[:-1]} {code!r}.label")))
         codes = tuple(label.code for label in labels)
         if codes != expected:
             raise self.fail(where, f"must be exactly {', '.join(expected)} in that order, not {', '.join(codes)}")

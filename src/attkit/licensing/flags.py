@@ -175,8 +175,13 @@ class Flag:
 
 def make_flag(code: FlagCode, *, severity: Severity | None = None, **params: str) -> Flag:
     """A flag with the rule's severity, articles and message (severity may be overridden)."""
+    return flag_from(code, params, severity)
+
+
+def flag_from(code: FlagCode, params: Mapping[str, str], severity: Severity | None = None) -> Flag:
+    """`make_flag` with the params as a mapping."""
     rule = FLAG_RULES[code]
-    return Flag(code, severity or rule.severity, rule.articles, rule.template, MappingProxyType(params))
+    return Flag(code, severity or rule.severity, rule.articles, rule.template, MappingProxyType(dict(params)))
 
 
 # Inputs ------------------------------------------------------------------------------------------
@@ -354,20 +359,20 @@ def _embargo_on_parties(
     params = {"country": country, "reference": reference, "roles": ", ".join(roles).replace("_", " ")}
     if not embargo.is_un:
         severity = B if embargo.imposed_by in binding else A
-        return [make_flag(F.OTHER_EMBARGO, severity=severity, imposed_by=embargo.imposed_by, **params)]
+        return [flag_from(F.OTHER_EMBARGO, {**params, "imposed_by": embargo.imposed_by}, severity)]
     if embargo.scope is EmbargoScope.LISTED_ONLY:
-        return [make_flag(F.UN_EMBARGO_LISTED_ONLY, **params)]
+        return [flag_from(F.UN_EMBARGO_LISTED_ONLY, params)]
     if embargo.scope is EmbargoScope.NON_STATE_ACTORS:
         there = [p for p in sub.parties if _iso(p.country_iso2) == country]
         if not there and sub.end_user is not None:
             there = [sub.end_user]  # the destination is embargoed; judge by the end user
         non_state = [p.role.value.replace("_", " ") for p in there if not p.is_state]
         if non_state or not there:
-            return [make_flag(F.UN_EMBARGO_NON_STATE_ACTOR, **{**params, "roles": ", ".join(non_state) or "end user"})]
-        return [make_flag(F.UN_EMBARGO_STATE_RECIPIENT, **params)]
+            return [flag_from(F.UN_EMBARGO_NON_STATE_ACTOR, {**params, "roles": ", ".join(non_state) or "end user"})]
+        return [flag_from(F.UN_EMBARGO_STATE_RECIPIENT, params)]
     if embargo.scope is EmbargoScope.PARTIAL:
-        return [make_flag(F.UN_EMBARGO_PARTIAL, **params)]
-    return [make_flag(F.UN_EMBARGO, **params)]
+        return [flag_from(F.UN_EMBARGO_PARTIAL, params)]
+    return [flag_from(F.UN_EMBARGO, params)]
 
 
 def screening_flags(sub: Submission) -> list[Flag]:

@@ -240,6 +240,7 @@ USE_TZ = True
 TIME_ZONE = env_str("ATTKIT_TIME_ZONE", "America/Mexico_City")
 
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {

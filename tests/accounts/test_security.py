@@ -10,11 +10,11 @@ import pyotp
 import pytest
 from django.test import Client
 from django.utils import timezone
-from tests.conftest import PASSWORD
 
 from attkit.accounts import services
 from attkit.accounts.models import ApiToken
 from attkit.core.permissions import Role
+from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

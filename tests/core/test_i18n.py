@@ -8,11 +8,11 @@ from html.parser import HTMLParser
 
 import pytest
 from django.test import Client
-from tests.core.test_tenancy_walk import PARAM, _fill, _foreign_ids, _routes
 
 from attkit.core import demo, i18n
 from attkit.core.models import Authority
 from attkit.core.permissions import Role
+from tests.core.test_tenancy_walk import PARAM, _fill, _foreign_ids, _routes
 
 ENGLISH_ONLY = {
     "the", "and", "with", "your", "you", "this", "is", "are", "for", "from", "to", "not", "has", "have",

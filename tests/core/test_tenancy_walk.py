@@ -57,7 +57,8 @@ def _foreign_ids(victim: Authority) -> list[str]:
 
 def _markers(victim: Authority, other: Authority) -> set[str]:
     """Distinctive strings of the victim's records (references, serials, names) that the other state lacks."""
-    fields = ("serial", "reference", "name", "registration_number", "key_id", "kid", "title")
+    # Signer key ids are public (they travel in trust lists that other states import), so they are no marker.
+    fields = ("serial", "reference", "name", "registration_number", "key_id", "title")
 
     def strings(authority: Authority) -> set[str]:
         found: set[str] = set()

@@ -64,3 +64,57 @@ class ApiTokenForm(forms.Form):
             field.widget.attrs.setdefault(
                 "class", "usa-input" if not isinstance(field, forms.ChoiceField) else "usa-select"
             )
+
+
+def _role_choices() -> list[tuple[str, str]]:
+    return [(r.value, r.label) for r in Role]
+
+
+class UserForm(forms.Form):
+    """An authority administrator's form for a colleague; the authority is always the administrator's."""
+
+    username = forms.RegexField(
+        label=_("Username"),
+        regex=r"^[A-Za-z0-9._@+-]{3,150}$",
+        error_messages={"invalid": _("Use 3 to 150 letters, digits and . _ @ + - only.")},
+    )
+    first_name = forms.CharField(label=_("Given name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Family name"), max_length=150, required=False)
+    email = forms.EmailField(label=_("Email"), required=False)
+    job_title = forms.CharField(label=_("Job title"), max_length=200, required=False)
+    agency = forms.ModelChoiceField(label=_("Agency"), queryset=None, required=False)  # type: ignore[arg-type]
+    roles = forms.MultipleChoiceField(
+        label=_("Roles"),
+        choices=_role_choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one role.")},
+    )
+    is_active = forms.BooleanField(label=_("Can sign in"), required=False, initial=True)
+    password = forms.CharField(
+        label=_("Initial password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        required=False,
+        help_text=_("At least 12 characters. The colleague changes it after signing in."),
+    )
+
+    def __init__(self, *args: Any, agencies: Any, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        agency_field = self.fields["agency"]
+        assert isinstance(agency_field, forms.ModelChoiceField)
+        agency_field.queryset = agencies
+        if editing:
+            for name in ("username", "first_name", "last_name", "email", "password"):
+                del self.fields[name]
+        for name, field in self.fields.items():
+            if name not in ("roles", "is_active"):
+                field.widget.attrs.setdefault("class", "usa-select" if name == "agency" else "usa-input")
+
+    def clean_password(self) -> str:
+        from django.contrib.auth.password_validation import validate_password
+
+        value = str(self.cleaned_data.get("password") or "")
+        if "password" in self.fields and not value:
+            raise forms.ValidationError(_("Enter an initial password."))
+        if value:
+            validate_password(value)
+        return value

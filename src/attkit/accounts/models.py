@@ -136,17 +136,19 @@ class User(AbstractUser):
     def display_name(self) -> str:
         return self.get_full_name() or self.username
 
+    _roles_cache: frozenset[Role] | None = None
+    _token_role: Role | None = None
+
     def roles(self) -> frozenset[Role]:
-        cached: frozenset[Role] | None = getattr(self, "_roles_cache", None)
+        cached = self._roles_cache
         if cached is None:
             if self.pk is None:
                 cached = frozenset()
             else:
                 cached = frozenset(Role(r) for r in self.role_grants.values_list("role", flat=True))
             self._roles_cache = cached
-        token_role: Role | None = getattr(self, "_token_role", None)
-        if token_role is not None:
-            return frozenset({token_role}) & cached
+        if self._token_role is not None:
+            return frozenset({self._token_role}) & cached
         return cached
 
     def has_role(self, role: Role) -> bool:

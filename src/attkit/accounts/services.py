@@ -143,3 +143,57 @@ def confirm_totp_enrolment(user: User, token: str) -> TOTPDevice:
         device.save(update_fields=["confirmed"])
         audit.record(user, CoreAuditKind.USER_2FA_ENROL, user, {})
     return device
+
+
+def update_user(
+    user_id: object,
+    *,
+    by: User,
+    roles: Iterable[Role],
+    agency: Agency | None,
+    is_active: bool,
+    job_title: str = "",
+) -> User:
+    """An authority administrator changes a colleague's roles, agency or access (never across authorities)."""
+    require(by, Permission.USERS_MANAGE)
+    with transaction.atomic():
+        user = User.objects.for_user(by).select_for_update().get(pk=user_id)
+        if agency is not None and agency.authority_id != by.authority_id:
+            raise ValidationError({"agency": _("The agency must belong to your authority.")})
+        new_roles = {Role(r) for r in roles}
+        if user.pk == by.pk and Role.ADMINISTRATOR not in new_roles:
+            raise ValidationError({"roles": _("You cannot remove your own administrator role.")})
+        if user.pk == by.pk and not is_active:
+            raise ValidationError({"is_active": _("You cannot deactivate your own account.")})
+        old_roles = set(user.roles())
+        RoleGrant.objects.filter(user=user).exclude(role__in=[r.value for r in new_roles]).delete()
+        RoleGrant.objects.bulk_create(
+            [RoleGrant(user=user, role=r.value) for r in new_roles - old_roles], ignore_conflicts=True
+        )
+        user.agency = agency
+        user.is_active = is_active
+        user.job_title = job_title
+        user.save(update_fields=["agency", "is_active", "job_title"])
+        user._roles_cache = None
+        audit.record(
+            by,
+            CoreAuditKind.USER_UPDATE,
+            user,
+            {
+                "roles_added": sorted(r.value for r in new_roles - old_roles),
+                "roles_removed": sorted(r.value for r in old_roles - new_roles),
+                "is_active": is_active,
+                "agency": str(agency.pk) if agency else None,
+            },
+        )
+    return user
+
+
+def reset_two_factor(user_id: object, *, by: User) -> User:
+    """Remove a colleague's authenticators so they enrol again at the next sign-in (a lost phone)."""
+    require(by, Permission.USERS_MANAGE)
+    with transaction.atomic():
+        user = User.objects.for_user(by).select_for_update().get(pk=user_id)
+        count, _details = TOTPDevice.objects.filter(user=user).delete()
+        audit.record(by, CoreAuditKind.USER_2FA_RESET, user, {"devices_removed": count})
+    return user

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import base64
 from datetime import timedelta
+from typing import Any
 
 import segno
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,12 +22,12 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from attkit.accounts import services
-from attkit.accounts.forms import ApiTokenForm, LoginForm, TokenCodeForm
-from attkit.accounts.models import ApiToken
+from attkit.accounts.forms import ApiTokenForm, LoginForm, TokenCodeForm, UserForm
+from attkit.accounts.models import ApiToken, User
 from attkit.core import audit
 from attkit.core.audit import CoreAuditKind
 from attkit.core.http import AuthedRequest
-from attkit.core.permissions import Role
+from attkit.core.permissions import Permission, Role, require
 
 
 class LoginView(auth_views.LoginView):
@@ -126,3 +128,97 @@ def token_revoke(request: AuthedRequest, token_id: str) -> HttpResponse:
     services.revoke_token(token_id, by=request.user)
     messages.success(request, _("The token was revoked."))
     return redirect("accounts:tokens")
+
+
+def _agencies(request: AuthedRequest) -> Any:
+    from attkit.accounts.models import Agency
+
+    return Agency.objects.for_user(request.user).filter(is_active=True)
+
+
+@login_required
+def users(request: AuthedRequest) -> HttpResponse:
+    require(request.user, Permission.USERS_MANAGE)
+    people = User.objects.for_user(request.user).filter(is_system=False).select_related("agency")
+    query = request.GET.get("q", "").strip()[:100]
+    if query:
+        people = people.filter(username__icontains=query) | people.filter(last_name__icontains=query)
+    page = Paginator(people.order_by("username").prefetch_related("role_grants"), 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/users.html", {"page": page, "q": query, "page_title": _("Users")})
+
+
+@login_required
+def user_new(request: AuthedRequest) -> HttpResponse:
+    require(request.user, Permission.USERS_MANAGE)
+    form = UserForm(request.POST or None, agencies=_agencies(request))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if User.objects.filter(username=data["username"]).exists():
+            form.add_error("username", _("This username is taken. Choose another."))
+        else:
+            try:
+                user = services.create_user(
+                    username=data["username"],
+                    authority=request.user.authority,
+                    roles=[Role(r) for r in data["roles"]],
+                    password=data["password"],
+                    agency=data["agency"],
+                    first_name=data["first_name"],
+                    last_name=data["last_name"],
+                    email=data["email"],
+                    job_title=data["job_title"],
+                    by=request.user,
+                )
+            except ValidationError as exc:
+                for field, errs in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errs)
+            else:
+                messages.success(request, _("The user was created."))
+                return redirect("accounts:user_edit", user_id=user.pk)
+    return render(request, "accounts/user_form.html", {"form": form, "page_title": _("New user"), "editing": False})
+
+
+@login_required
+def user_edit(request: AuthedRequest, user_id: str) -> HttpResponse:
+    require(request.user, Permission.USERS_MANAGE)
+    person = User.objects.for_user(request.user).get(pk=user_id, is_system=False)
+    initial = {
+        "roles": [r.value for r in person.roles()],
+        "agency": person.agency_id,
+        "is_active": person.is_active,
+        "job_title": person.job_title,
+    }
+    form = UserForm(request.POST or None, agencies=_agencies(request), editing=True, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.update_user(
+                person.pk,
+                by=request.user,
+                roles=[Role(r) for r in data["roles"]],
+                agency=data["agency"],
+                is_active=data["is_active"],
+                job_title=data["job_title"],
+            )
+        except ValidationError as exc:
+            for field, errs in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errs)
+        else:
+            messages.success(request, _("The changes were saved."))
+            return redirect("accounts:users")
+    return render(
+        request,
+        "accounts/user_form.html",
+        {"form": form, "person": person, "editing": True, "page_title": _("Edit user")},
+    )
+
+
+@login_required
+def user_reset_2fa(request: AuthedRequest, user_id: str) -> HttpResponse:
+    require(request.user, Permission.USERS_MANAGE)
+    person = User.objects.for_user(request.user).get(pk=user_id, is_system=False)
+    if request.method == "POST":
+        services.reset_two_factor(person.pk, by=request.user)
+        messages.success(request, _("The authenticator was removed. The user sets up a new one at the next sign-in."))
+        return redirect("accounts:user_edit", user_id=person.pk)
+    return render(request, "accounts/user_reset_2fa.html", {"person": person, "page_title": _("Reset two-factor")})

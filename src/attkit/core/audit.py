@@ -35,6 +35,7 @@ class CoreAuditKind(StrEnum):
     USER_LOGOUT = "user:logout"
     USER_2FA_ENROL = "user:2fa_enrol"
     USER_2FA_VERIFY = "user:2fa_verify"
+    USER_2FA_RESET = "user:2fa_reset"
     TOKEN_CREATE = "token:create"  # noqa: S105  (an audit kind, not a secret)
     TOKEN_REVOKE = "token:revoke"  # noqa: S105  (an audit kind, not a secret)
     REFERENCE_LOAD = "reference:load"

@@ -129,9 +129,6 @@ def _load_accounts(ctx: DemoContext) -> None:
                     last_name=f"({code})",
                     language="en" if code == "DE" else "es",
                 )
-                if role == Role.ADMINISTRATOR:
-                    user.is_staff = True
-                    user.save(update_fields=["is_staff"])
             ctx.users[username] = user
             ctx.logins.append((username, code, role.label))
         system_name = f"{code.lower()}.system"

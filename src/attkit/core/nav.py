@@ -57,6 +57,16 @@ def register_core_items() -> None:
     )
     register(
         NavItem(
+            "users",
+            _("Users"),
+            "accounts:users",
+            Permission.USERS_MANAGE,
+            _("The officials and applicants of your authority, and their roles."),
+            order=920,
+        )
+    )
+    register(
+        NavItem(
             "tokens",
             _("API tokens"),
             "accounts:tokens",

@@ -82,7 +82,7 @@ class UserForm(forms.Form):
     last_name = forms.CharField(label=_("Family name"), max_length=150, required=False)
     email = forms.EmailField(label=_("Email"), required=False)
     job_title = forms.CharField(label=_("Job title"), max_length=200, required=False)
-    agency = forms.ModelChoiceField(label=_("Agency"), queryset=None, required=False)  # type: ignore[arg-type]
+    agency: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Agency"), queryset=None, required=False)
     roles = forms.MultipleChoiceField(
         label=_("Roles"),
         choices=_role_choices,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -89,7 +90,7 @@ def create_token(
     return token, text
 
 
-def revoke_token(token_id: object, *, by: User) -> ApiToken:
+def revoke_token(token_id: UUID | str, *, by: User) -> ApiToken:
     with transaction.atomic():
         token = ApiToken.objects.for_user(by).select_for_update().get(pk=token_id)
         if token.user_id != by.pk:
@@ -146,7 +147,7 @@ def confirm_totp_enrolment(user: User, token: str) -> TOTPDevice:
 
 
 def update_user(
-    user_id: object,
+    user_id: UUID | str,
     *,
     by: User,
     roles: Iterable[Role],
@@ -189,7 +190,7 @@ def update_user(
     return user
 
 
-def reset_two_factor(user_id: object, *, by: User) -> User:
+def reset_two_factor(user_id: UUID | str, *, by: User) -> User:
     """Remove a colleague's authenticators so they enrol again at the next sign-in (a lost phone)."""
     require(by, Permission.USERS_MANAGE)
     with transaction.atomic():

@@ -27,6 +27,19 @@ def _fresh_trust() -> Iterator[None]:
     verification.clear_trust_cache()
 
 
+@pytest.fixture(autouse=True)
+def _no_document_apps() -> Iterator[None]:
+    """These tests register their own document kinds; the euc app's handlers are set aside meanwhile."""
+    handlers, templates = dict(verification._HANDLERS), dict(verification._TEMPLATES)
+    verification._HANDLERS.clear()
+    verification._TEMPLATES.clear()
+    yield
+    verification._HANDLERS.clear()
+    verification._TEMPLATES.clear()
+    verification._HANDLERS.update(handlers)
+    verification._TEMPLATES.update(templates)
+
+
 @pytest.fixture
 def kek(settings: Any) -> str:
     from attkit.seals.services import new_kek

@@ -150,19 +150,30 @@ class RegistryStatus:
 
 RegistryHandler = Callable[[codec.VerifyResult, VerificationContext], RegistryStatus | None]
 _HANDLERS: dict[str, RegistryHandler] = {}
+_TEMPLATES: dict[str, str] = {}
 _ATTKIT_PREFIXES = tuple(p for p in codec.PROFILES if p != codec.HCERT.prefix)
 
 
-def register_document_kind(prefix: str, handler: RegistryHandler) -> None:
-    """Register the registry handler of a document kind (call it from the app's ready())."""
+def register_document_kind(prefix: str, handler: RegistryHandler, *, template: str | None = None) -> None:
+    """Register the registry handler of a document kind (call it from the app's ready()).
+
+    The handler runs for online verifications whose signature verified; it returns a RegistryStatus
+    (or None when the registry does not know the document). ``template`` optionally names a template
+    that shows the decoded document on the verification page (context: ``verification``).
+    """
     from attkit.seals.services import profile_for
 
     profile_for(prefix)  # refuses a prefix that is no prefix
     _HANDLERS[prefix] = handler
+    if template:
+        _TEMPLATES[prefix] = template
+    else:
+        _TEMPLATES.pop(prefix, None)
 
 
 def unregister_document_kind(prefix: str) -> None:
     _HANDLERS.pop(prefix, None)
+    _TEMPLATES.pop(prefix, None)
 
 
 def accepted_prefixes() -> tuple[str, ...]:
@@ -193,6 +204,8 @@ class Verification:
     signer: str | None = None
     checked_at: datetime | None = None
     online: bool = True
+    signature_ok: bool = False  # a trusted signer's signature verified (the document content is authentic)
+    template: str | None = None  # the template that shows this kind of document, if its app registered one
 
     @property
     def valid(self) -> bool:
@@ -228,6 +241,7 @@ class Verification:
             "registry": self.registry,
             "checked_at": self.checked_at.isoformat() if self.checked_at else None,
             "online": self.online,
+            "signature_ok": self.signature_ok,
         }
 
 
@@ -567,6 +581,8 @@ def verify_text(
         signer=result.signer.subject if result.signer else None,
         checked_at=moment,
         online=online,
+        signature_ok=result.claims is not None,
+        template=_TEMPLATES.get(result.profile.prefix) if result.profile and result.claims is not None else None,
     )
 
 

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from functools import cache
 
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
@@ -28,6 +29,7 @@ class TrustedSigner:
     certificate: x509.Certificate
     kid: bytes
     public_key: pki.PublicKey | None  # None when attkit cannot use the key (unsupported type or size)
+    alg: pki.Algorithm | None  # the one algorithm the key signs with, None with public_key
     status: SignerStatus
     authority: str | None  # issuer code (the iss claim) this signer may sign for; None accepts any
     fingerprint: str
@@ -64,6 +66,7 @@ class TrustedSigner:
             certificate=certificate,
             kid=pki.compute_kid(certificate) if kid is None else kid,
             public_key=public_key,
+            alg=None if public_key is None else pki.algorithm_for_key(public_key),
             status=status,
             authority=authority,
             fingerprint=pki.fingerprint(certificate),
@@ -80,7 +83,12 @@ class TrustedSigner:
         """Whether the certificate carries the extended key usage a seal profile requires."""
         if required is None:
             return True
-        return self.ekus is not None and required.dotted_string in self.ekus
+        return self.ekus is not None and _dotted(required) in self.ekus
+
+
+@cache
+def _dotted(oid: x509.ObjectIdentifier) -> str:
+    return oid.dotted_string  # computed anew on each access by cryptography; profiles ask on every seal
 
 
 class TrustStore(Mapping[bytes, tuple[TrustedSigner, ...]]):

@@ -672,6 +672,9 @@ class EmbargoFact:
 
 @dataclass(frozen=True)
 class ModelAnswer:
+    """The expected decision. For a refusal, criteria are the grounds relied on; for an approval, the criteria
+    assessed and found acceptable that the decision must state."""
+
     decision: Decision
     criteria: tuple[str, ...]
     conditions: tuple[LocalizedText, ...]
@@ -729,6 +732,8 @@ class CaseScore:
 
 
 PARTY_ROLES: Final = frozenset({"exporter", "importer", "end_user", "consignee", "broker", "freight_forwarder"})
+# ISO 3166 user-assigned code standing for the trainee's own state (the sandbox authority's country).
+OWN_STATE: Final = "XX"
 
 
 def _text(path: Path, data: Mapping[str, Any], key: str, where: str) -> LocalizedText:
@@ -782,8 +787,8 @@ def _load_case(path: Path, raw: Any, index: int) -> Case:
             raise ContentError(path, f"{where}: a case needs a party with role {required!r}")
 
     destination = _str(path, data, "destination", where)
-    if not COUNTRY_CODE_RE.match(destination):
-        raise ContentError(path, f"{where}: destination must be an ISO 3166 alpha-2 code")
+    if not COUNTRY_CODE_RE.match(destination) or destination == OWN_STATE:
+        raise ContentError(path, f"{where}: destination must be a real ISO 3166 alpha-2 code, not {OWN_STATE}")
 
     goods = []
     for i, raw_line in enumerate(data.get("goods") or []):
@@ -833,6 +838,8 @@ def _load_case(path: Path, raw: Any, index: int) -> Case:
         if (result is ScreeningResult.NO_HIT) != (entry is None):
             raise ContentError(path, f"{where}.screening[{i}]: a hit needs a listed_entry and no_hit must have none")
         party_name = _str(path, s, "party_name", where)
+        if party_name not in {p.name for p in parties}:
+            raise ContentError(path, f"{where}.screening[{i}]: {party_name!r} is not one of the case's parties")
         screening.append(ScreeningCheck(party_name, result, entry, _text(path, s, "notes", f"{where}.screening[{i}]")))
 
     embargo = None

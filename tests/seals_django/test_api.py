@@ -38,7 +38,9 @@ def test_verify_json(mx_seal, verifier):
 
 
 def test_verify_json_forgery_is_a_verdict_not_an_error(mx_seal, verifier):
-    response = _client(verifier("DE")).post("/api/v1/seals/verify", {"text": tamper(mx_seal)}, content_type="application/json")
+    response = _client(verifier("DE")).post(
+        "/api/v1/seals/verify", {"text": tamper(mx_seal)}, content_type="application/json"
+    )
     assert response.status_code == 200
     assert response.json()["verdict"] == "invalid_signature"
 
@@ -54,7 +56,12 @@ def test_verify_file(mx_seal, verifier):
 
 @pytest.mark.parametrize(
     ("body", "content_type"),
-    [(b"not json", "application/json"), (b"[1]", "application/json"), (b'{"text": 5}', "application/json"), (b"{}", "application/json")],
+    [
+        (b"not json", "application/json"),
+        (b"[1]", "application/json"),
+        (b'{"text": 5}', "application/json"),
+        (b"{}", "application/json"),
+    ],
 )
 def test_verify_bad_requests_are_422(body, content_type, verifier):
     response = _client(verifier("DE")).post("/api/v1/seals/verify", body, content_type=content_type)
@@ -100,7 +107,9 @@ def test_import_trust_list_refusals(authority, admin_of, verifier):
     co = foreign_state("CO")
     client = _client(admin_of("DE"))
     tampered = co.trust_list().replace(b'"active"', b'"retired"')
-    response = client.post("/api/v1/seals/trust-lists", {"trust_list": tampered.decode()}, content_type="application/json")
+    response = client.post(
+        "/api/v1/seals/trust-lists", {"trust_list": tampered.decode()}, content_type="application/json"
+    )
     assert response.status_code == 422
     response = client.post("/api/v1/seals/trust-lists", {"x": 1}, content_type="application/json")
     assert response.status_code == 422

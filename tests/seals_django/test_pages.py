@@ -25,9 +25,18 @@ VERIFY = "/seals/verify/"
 @pytest.fixture
 def mx_seal(authority: Any) -> str:
     return services.seal(
-        authority("MX"), "EUC1:", {"serial": "MX-EUC-2026-000123-4", "eu": "SEDENA"},
-        expires_at=timezone.now() + timedelta(days=60), serial="MX-EUC-2026-000123-4",
+        authority("MX"),
+        "EUC1:",
+        {"serial": "MX-EUC-2026-000123-4", "eu": "SEDENA"},
+        expires_at=timezone.now() + timedelta(days=60),
+        serial="MX-EUC-2026-000123-4",
     )
+
+
+def main_words(html: str) -> set[str]:
+    """English words in the page's main content (navigation entries of other apps are their catalogs' business)."""
+    start, end = html.index("<main"), html.index("</main>")
+    return english_words(html[start:end])
 
 
 def _client(user: Any, language: str = "en") -> Client:
@@ -87,15 +96,15 @@ def test_verify_page_in_spanish(mx_seal, verifier):
     client = _client(verifier("DE"), "es")
     page = client.get(VERIFY).content.decode()
     assert "Verificar un certificado" in page
-    assert not english_words(page), english_words(page)
+    assert not main_words(page), main_words(page)
     valid = client.post(VERIFY, {"way": "paste", "paste-text": mx_seal}).content.decode()
-    assert "Válido" in valid and not english_words(valid), english_words(valid)
+    assert "Válido" in valid and not main_words(valid), main_words(valid)
     forged = client.post(VERIFY, {"way": "paste", "paste-text": tamper(mx_seal)}).content.decode()
     assert "No aceptar" in forged or "No acepte" in forged
-    assert not english_words(forged), english_words(forged)
+    assert not main_words(forged), main_words(forged)
     pdf = SimpleUploadedFile("euc.pdf", qr_pdf(None), content_type="application/pdf")
     blank = client.post(VERIFY, {"way": "upload", "upload-file": pdf}).content.decode()
-    assert not english_words(blank), english_words(blank)
+    assert not main_words(blank), main_words(blank)
 
 
 def test_applicants_and_anonymous_users_cannot_verify(make_user, client):
@@ -181,7 +190,9 @@ def test_import_page_refuses_a_tampered_file(authority, admin_of):
     co = foreign_state("CO")
     data = co.trust_list().replace(b'"active"', b'"retired"')
     upload = SimpleUploadedFile("co.json", data, content_type="application/json")
-    response = _client(admin_of("DE")).post("/seals/trust-lists/import/", {"file": upload, "fingerprint": co.fingerprint})
+    response = _client(admin_of("DE")).post(
+        "/seals/trust-lists/import/", {"file": upload, "fingerprint": co.fingerprint}
+    )
     assert response.status_code == 200 and "does not verify" in response.content.decode()
     assert not ImportedTrustList.objects.exists()
 
@@ -192,11 +203,16 @@ def test_management_pages_in_spanish(authority, admin_of):
     co = foreign_state("CO")
     services.import_trust_list(co.trust_list(), into=mx, by=None)
     client = _client(admin_of("MX"), "es")
-    for url in ("/seals/keys/", "/seals/keys/rotate/", f"/seals/keys/{signer.pk}/revoke/", "/seals/trust-lists/import/"):
+    for url in (
+        "/seals/keys/",
+        "/seals/keys/rotate/",
+        f"/seals/keys/{signer.pk}/revoke/",
+        "/seals/trust-lists/import/",
+    ):
         html = client.get(url).content.decode()
-        assert not english_words(html), (url, english_words(html))
+        assert not main_words(html), (url, main_words(html))
     html = client.post("/seals/keys/rotate/", {}).content.decode()
-    assert not english_words(html), english_words(html)
+    assert not main_words(html), main_words(html)
 
 
 def test_navigation_offers_verification_to_officials(verifier, admin_of):

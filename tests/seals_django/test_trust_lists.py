@@ -80,7 +80,9 @@ def test_a_later_list_from_the_pinned_root_stays_pinned_but_another_root_needs_a
     de = authority("DE")
     co = foreign_state("CO")
     now = timezone.now()
-    services.import_trust_list(co.trust_list(issued_at=now - timedelta(days=2)), into=de, by=None, fingerprint=co.fingerprint)
+    services.import_trust_list(
+        co.trust_list(issued_at=now - timedelta(days=2)), into=de, by=None, fingerprint=co.fingerprint
+    )
     later = services.import_trust_list(co.trust_list(issued_at=now - timedelta(days=1)), into=de, by=None)
     assert later.pinned
     impostor = foreign_state("CO")
@@ -152,7 +154,9 @@ def test_a_list_with_a_root_swapped_for_the_attackers_is_refused(authority):
     document = json.loads(co.trust_list())
     document["root"] = pki.certificate_b64(attacker.root.certificate)
     with pytest.raises(ValidationError):
-        services.import_trust_list(json.dumps(document).encode(), into=authority("DE"), by=None, fingerprint=attacker.fingerprint)
+        services.import_trust_list(
+            json.dumps(document).encode(), into=authority("DE"), by=None, fingerprint=attacker.fingerprint
+        )
 
 
 def test_own_list_cannot_be_imported(authority):
@@ -166,7 +170,9 @@ def test_revocations_in_an_imported_list_apply(authority, verifier):
     co = foreign_state("CO")
     revoked = co.seal(serial="CO-EUC-9")
     fine = co.seal(serial="CO-EUC-10")
-    services.import_trust_list(co.trust_list(revoked_serials=("CO-EUC-9",)), into=de, by=None, fingerprint=co.fingerprint)
+    services.import_trust_list(
+        co.trust_list(revoked_serials=("CO-EUC-9",)), into=de, by=None, fingerprint=co.fingerprint
+    )
     official = verifier("DE")
     result = verification.verify_text(revoked, user=official)
     assert result.verdict is Verdict.REVOKED

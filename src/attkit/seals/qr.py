@@ -21,8 +21,10 @@ MAX_IMAGE_PIXELS = 60_000_000
 # Decoding works on at most this many pixels; larger photos are shrunk first (QR codes survive it).
 WORK_PIXELS = 12_000_000
 MAX_PDF_PAGES = 20
-# 72 dpi times 3 = 216 dpi: a 4 cm QR of version 25 gets about 3 pixels a module.
-PDF_SCALES = (3.0, 5.0)
+# Pages are rendered at 144 dpi (72 x 2), where a 3.5 cm QR code of version 18 gets two pixels a
+# module, enough for zxing; only a page where nothing is found is rendered again at 288 dpi.
+# Rendering dominates the cost, so the first pass is kept small.
+PDF_SCALES = (2.0, 4.0)
 MAX_PAGE_PIXELS = 40_000_000
 IMAGE_FORMATS = ("PNG", "JPEG", "WEBP", "GIF", "BMP")
 _UPSCALE_BELOW = 1200

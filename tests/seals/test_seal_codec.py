@@ -305,7 +305,7 @@ def test_signer_without_document_signing_usage_is_refused() -> None:
         .serial_number(x509.random_serial_number())
         .not_valid_before(T0 - DAY)
         .not_valid_after(T0 + 400 * DAY)
-        .sign(root.key, hashes.SHA256())  # type: ignore[arg-type]
+        .sign(root.key, hashes.SHA256())
     )
     signer = codec.Signer(key, cert)
     text = codec.encode(dict(GOODS_PAYLOAD), signer=signer, issuer="MX", issued_at=T0, expires_at=T0 + 30 * DAY)

@@ -34,7 +34,7 @@ def test_root_and_signer_have_the_right_extensions(alg: pki.Algorithm) -> None:
     assert pki.DOCUMENT_SIGNING_EKU in signer.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
     start, end = pki.key_usage_period(signer)
     assert start == signer.not_valid_before_utc
-    assert end == start + pki.DEFAULT_SIGNER_POLICY.key_usage_period  # type: ignore[operator]
+    assert end == start + pki.DEFAULT_SIGNER_POLICY.key_usage_period
     assert signer.not_valid_after_utc - signer.not_valid_before_utc == pki.DEFAULT_SIGNER_POLICY.certificate_validity
     assert pki.algorithm_for_key(signer.public_key()) is alg  # type: ignore[arg-type]
 

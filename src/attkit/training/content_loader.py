@@ -345,10 +345,7 @@ def _load_question(path: Path, raw: Any, index: int, module_id: str) -> Question
     where = f"question {question_id}"
     if not question_id.startswith(f"{module_id}-q"):
         raise ContentError(path, f"{where}: id must start with '{module_id}-q'")
-    try:
-        qtype = QuestionType(data.get("type"))
-    except ValueError:
-        raise ContentError(path, f"{where}: unknown type {data.get('type')!r}") from None
+    qtype = _enum(path, QuestionType, data.get("type"), f"{where}.type")
     prompt = _str(path, data, "prompt", where)
     explanation = _str(path, data, "explanation", where)
     articles = _articles(path, data, where)

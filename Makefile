@@ -10,12 +10,13 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/attkit
 PYTEST_ARGS ?=
 PYTEST_WORKERS ?= 2
 
-.PHONY: help install demo serve test lint typecheck test-sqlite test-postgres test-slow system-deps messages clean
+.PHONY: help install demo serve serve-prod test lint typecheck test-sqlite test-postgres test-slow system-deps messages clean
 
 help:
 	@echo "make demo   install, migrate an SQLite database under var/, load demo data, serve http://127.0.0.1:8000"
 	@echo "make test   ruff, mypy, the whole test suite on SQLite, then on PostgreSQL when one answers"
 	@echo "make test-slow  the long tests (load, faults, fuzzing) — called by .ci/run"
+	@echo "make serve-prod  gunicorn workers on PostgreSQL (and Redis when it answers), production settings"
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +49,9 @@ demo: install
 	@echo ""
 	@echo "Serving attkit on http://127.0.0.1:8000 (Ctrl-C to stop)."
 	ATTKIT_ENV=demo $(BIN)/attkit runserver 127.0.0.1:8000 --noreload
+
+serve-prod: install
+	./scripts/serve-prod.sh
 
 serve: install
 	ATTKIT_ENV=demo $(BIN)/attkit runserver 127.0.0.1:8000

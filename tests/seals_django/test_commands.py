@@ -263,3 +263,19 @@ def test_keys_new_kek():
     out = io.StringIO()
     call_command("keys", "new-kek", stdout=out)
     assert len(out.getvalue().strip()) == 43
+
+
+@pytest.mark.django_db
+def test_keys_orphans_lists_and_deletes_only_unreferenced_old_files(authority, settings):
+    services.ensure_authority_keys(authority("MX"))
+    stray = Path(settings.KEYS_DIR) / "MX" / "stray.pem"
+    stray.write_bytes(b"x")
+    os.utime(stray, (0, 0))
+    fresh = Path(settings.KEYS_DIR) / "MX" / "fresh.pem"
+    fresh.write_bytes(b"x")
+    out = io.StringIO()
+    call_command("keys", "orphans", stdout=out)
+    assert "stray.pem" in out.getvalue() and "fresh.pem" not in out.getvalue() and "1 orphan" in out.getvalue()
+    call_command("keys", "orphans", "--delete", stdout=io.StringIO())
+    assert not stray.exists() and fresh.exists()
+    assert len(list(Path(settings.KEYS_DIR).glob("MX/*.pem"))) == 3  # the two keys and the fresh file

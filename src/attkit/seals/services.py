@@ -180,6 +180,21 @@ def load_private_key(row: SigningKey) -> pki.PrivateKey:
     return key
 
 
+def orphan_key_files(min_age: timedelta = timedelta(hours=1)) -> list[Path]:
+    """Key files no row refers to: left by transactions that rolled back after the file was written.
+
+    Only files older than min_age are listed, so a key of a transaction still running is never touched.
+    """
+    root = keys_dir()
+    if not root.is_dir():
+        return []
+    known = {(root / p).resolve() for p in SigningKey.objects.exclude(path="").values_list("path", flat=True)}
+    cutoff = timezone.now().timestamp() - min_age.total_seconds()
+    return sorted(
+        path for path in root.glob("*/*.pem") if path.resolve() not in known and path.stat().st_mtime < cutoff
+    )
+
+
 @contextmanager
 def _cleanup_on_failure(created: list[Path]) -> Iterator[None]:
     """Key files written in a transaction that then fails are removed, so no key exists without its row."""

@@ -31,6 +31,10 @@ class Command(BaseCommand):
         revoke.add_argument("--kid", required=True, help="key id of the signer (hexadecimal)")
         revoke.add_argument("--reason", required=True)
         sub.add_parser("new-kek", help="Print a fresh value for ATTKIT_KEY_ENCRYPTION_KEY.")
+        orphans = sub.add_parser(
+            "orphans", help="List key files no certificate refers to (left by rolled-back transactions)."
+        )
+        orphans.add_argument("--delete", action="store_true", help="delete them")
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"].replace("-", "_")
@@ -41,6 +45,14 @@ class Command(BaseCommand):
 
     def _new_kek(self, options: dict[str, Any]) -> None:
         self.stdout.write(services.new_kek())
+
+    def _orphans(self, options: dict[str, Any]) -> None:
+        paths = services.orphan_key_files()
+        for path in paths:
+            if options["delete"]:
+                path.unlink(missing_ok=True)
+            self.stdout.write(f"{'deleted' if options['delete'] else 'orphan'} {path}")
+        self.stdout.write(f"{len(paths)} orphan key files")
 
     def _list(self, options: dict[str, Any]) -> None:
         authority = get_authority(options["authority"])

@@ -95,7 +95,7 @@ def test_hs_crosswalk_page_filters_by_category_and_scope(applicant_client):
     assert "50 HS codes" in html and "75 mm or more" in html
     assert len(_codes(html)) == 50 and {"93", "9301.10", "8906.10"} <= _codes(html)
     assert "Outside the Arms Trade Treaty" in html
-    assert "From heading 9302" in html  # 9302.00 shows the links of its heading
+    assert "As heading 9302" in html  # 9302.00 shows the links of its heading
     html = applicant_client.get("/reference/hs/?category=VIII-LW-6").content.decode()
     assert "1 HS code" in html and _codes(html) == {"9301.10"}
     html = applicant_client.get("/reference/hs/?category=VIII").content.decode()  # a group and its lines

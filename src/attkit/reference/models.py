@@ -283,6 +283,16 @@ class Embargo(ReferenceRow):
         return f"{self.imposed_by} · {self.target_iso2 or '—'} · {self.reference or self.key}"
 
     @property
+    def imposed_by_short(self) -> str | Promise:
+        return (
+            _("UN")
+            if self.imposed_by == ImposedBy.UN
+            else _("EU")
+            if self.imposed_by == ImposedBy.EU
+            else self.imposed_by
+        )
+
+    @property
     def is_un(self) -> bool:
         return self.imposed_by == ImposedBy.UN
 

@@ -68,3 +68,24 @@ def test_save_change_and_delete_are_audited_and_refused_without_permission(loade
     assert actions == ["update", "delete"]
     with pytest.raises(PermissionDenied):
         services.save_change(make_user("MX", Role.APPLICANT), category, created=False)
+
+
+def test_unticking_edited_in_the_admin_hands_the_row_back_to_the_loader(loaded, superuser):
+    country = services.country("MX")
+    assert country is not None
+    country.name_es = "Estados Unidos Mexicanos"
+    services.save_change(superuser, country, created=False, changed_fields=["name_es"])
+    services.load(["countries"])
+    assert services.country("MX").name_es == "Estados Unidos Mexicanos"  # type: ignore[union-attr]
+    country.edited_in_admin = False
+    services.save_change(superuser, country, created=False, changed_fields=["edited_in_admin"])
+    services.load(["countries"])
+    assert services.country("MX").name_es == "México"  # type: ignore[union-attr]
+
+
+def test_the_data_set_key_cannot_be_changed_in_the_admin(loaded, superuser, login):
+    from attkit.reference.models import DataSet
+
+    data_set = DataSet.objects.get(key="embargoes_un")
+    html = login(superuser).get(f"/admin/reference/dataset/{data_set.pk}/change/").content.decode()
+    assert 'name="key"' not in html and 'name="as_of"' in html

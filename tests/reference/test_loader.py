@@ -130,3 +130,15 @@ def test_a_person_loading_must_manage_reference_data(make_user):
 
     with pytest.raises(PermissionDenied):
         services.load(actor=make_user("MX", Role.LICENSING_OFFICER))
+
+
+def test_the_demo_loads_the_reference_data_once(db):
+    from attkit.core.demo import DemoContext
+    from attkit.reference import demo
+
+    ctx = DemoContext()
+    demo.load(ctx, quick=True)
+    assert Embargo.objects.count() == 16 and Country.objects.count() == 249
+    assert ctx.notes and "embargoes_un 14" in ctx.notes[0]
+    demo.load(ctx, quick=True)
+    assert len(ctx.notes) == 1

@@ -55,6 +55,10 @@ class DataSetAdmin(ReferenceAdmin[DataSet]):
     readonly_fields = ("files", "sha256", "row_count", "loaded_at")
     fields = ("key", "source", "licence", "as_of", "verify_at", "edited_in_admin", *readonly_fields)
 
+    def get_readonly_fields(self, request: HttpRequest, obj: DataSet | None = None) -> tuple[str, ...]:
+        # The key ties the set to its loader; a set is renamed by changing the code, not here.
+        return (*self.readonly_fields, "key") if obj is not None else tuple(self.readonly_fields)
+
 
 @admin.register(Country)
 class CountryAdmin(ReferenceAdmin[Country]):

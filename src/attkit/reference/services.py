@@ -379,12 +379,15 @@ def require_manage(user: Any) -> None:
 
 
 def save_change(user: User, obj: M, *, created: bool, changed_fields: Iterable[str] = ()) -> M:
-    """Save a row changed in the admin, mark it so the loader leaves it alone, and audit the change."""
+    """Save a row changed in the admin, mark it so the loader leaves it alone, and audit the change.
+
+    An administrator who unticks "edited in the admin" hands the row back to the loader.
+    """
     require_manage(user)
-    fields = [f for f in changed_fields if f != "edited_in_admin"]
+    fields = list(changed_fields)
     with transaction.atomic():
-        if hasattr(obj, "edited_in_admin"):
-            obj.edited_in_admin = True
+        if hasattr(obj, "edited_in_admin") and "edited_in_admin" not in fields:
+            obj.edited_in_admin = True  # unticking the box on purpose hands the row back to the loader
         obj.save()
         payload = {
             "action": "create" if created else "update",

@@ -736,7 +736,9 @@ def overview(authority: Authority) -> KeyOverview:
 
 def jsonable(value: Any) -> Any:
     """A decoded CBOR value as JSON: keys as text, bytes as hex, dates as ISO text."""
-    if isinstance(value, Mapping):
+    if value is None or isinstance(value, str | int | float):  # the common case first: this runs per verification
+        return value
+    if isinstance(value, dict | Mapping):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [jsonable(v) for v in value]
@@ -744,6 +746,4 @@ def jsonable(value: Any) -> Any:
         return bytes(value).hex()
     if isinstance(value, datetime):
         return value.isoformat()
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
     return str(value)

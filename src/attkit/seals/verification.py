@@ -19,7 +19,7 @@ from typing import Any
 
 from cryptography import x509
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Max
+from django.db import connection
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy
 from attkit.core.models import Authority
 from attkit.core.permissions import Permission, has_permission
 from attkit.seals import codec, trustlist
-from attkit.seals.models import CertificateRole, CertificateStatus, ImportedTrustList, SignerCertificate
+from attkit.seals.models import CertificateRole, CertificateStatus, ImportedTrustList, RevokedSerial, SignerCertificate
 from attkit.seals.truststore import SignerStatus, TrustedSigner, TrustStore
 
 logger = logging.getLogger(__name__)
@@ -253,7 +253,7 @@ class Trust:
     """What a verifying authority trusts: signers, and what foreign lists say of revoked serials."""
 
     store: TrustStore
-    revoked_serials: dict[str, frozenset[str]]  # issuer code -> serials revoked by its imported list
+    revoked_serials: dict[str, frozenset[str]]  # issuer code -> revoked serials (hosted, or from its imported list)
     next_update: dict[str, datetime]  # issuer code -> when its imported list promised an update
 
 
@@ -262,10 +262,25 @@ _trust_lock = threading.Lock()
 
 
 def _stamp() -> tuple[Any, ...]:
-    certs = SignerCertificate.objects.aggregate(n=Count("id"), m=Max("updated_at"))
-    lists = ImportedTrustList.objects.aggregate(n=Count("id"), m=Max("updated_at"))
-    sandboxes = tuple(Authority.objects.filter(is_sandbox=True).order_by("code").values_list("code", flat=True))
-    return (certs["n"], certs["m"], lists["n"], lists["m"], sandboxes)
+    """What the trust depends on, in one cheap query: a change to any of it rebuilds the cached trust.
+
+    One round trip of raw SQL, because it runs on every verification and the ORM would cost more than
+    the signature check itself.
+    """
+    certs = SignerCertificate._meta.db_table
+    lists = ImportedTrustList._meta.db_table
+    serials = RevokedSerial._meta.db_table
+    authorities = Authority._meta.db_table
+    sql = (
+        f"SELECT (SELECT COUNT(*) FROM {certs}), (SELECT MAX(updated_at) FROM {certs}), "  # noqa: S608
+        f"(SELECT COUNT(*) FROM {lists}), (SELECT MAX(updated_at) FROM {lists}), "
+        f"(SELECT COUNT(*) FROM {serials}), (SELECT MAX(revoked_at) FROM {serials}), "
+        f"(SELECT COUNT(*) FROM {authorities}), (SELECT COUNT(*) FROM {authorities} WHERE is_sandbox = %s)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [True])
+        row = cursor.fetchone()
+    return tuple(row or ())
 
 
 _STATUS = {
@@ -319,6 +334,8 @@ def _build_trust(authority: Authority | None) -> Trust:
         revoked.setdefault(parsed.authority, set()).update(parsed.revoked_serials)
         previous = updates.get(parsed.authority)
         updates[parsed.authority] = max(parsed.next_update, previous) if previous else parsed.next_update
+    for code, serial in RevokedSerial.objects.values_list("authority__code", "serial"):
+        revoked.setdefault(code, set()).add(serial)
     return Trust(TrustStore(signers), {k: frozenset(v) for k, v in revoked.items()}, updates)
 
 
@@ -491,7 +508,7 @@ def verify_text(
     Never raises for bad input: every problem is a verdict. PermissionDenied if the user may not verify.
     Offline (online=False) uses only signers and trust lists, never a registry.
     """
-    from attkit.seals.services import is_serial_revoked, jsonable, profile_for
+    from attkit.seals.services import jsonable, profile_for
 
     _check_user(user)
     moment = at or timezone.now()
@@ -527,12 +544,10 @@ def verify_text(
                 )
                 % {"issuer": issuer, "date": _when(trust.next_update[issuer])}
             )
-        if serial and issuer:
-            revoked_here = is_serial_revoked(issuer, serial)
-            if revoked_here is not None or serial in trust.revoked_serials.get(issuer, frozenset()):
-                verdict = Verdict.REVOKED
-                codes.insert(0, "document_revoked")
-                reasons.insert(0, _("The issuing authority revoked document %(serial)s.") % {"serial": serial})
+        if serial and issuer and serial in trust.revoked_serials.get(issuer, frozenset()):
+            verdict = Verdict.REVOKED
+            codes.insert(0, "document_revoked")
+            reasons.insert(0, _("The issuing authority revoked document %(serial)s.") % {"serial": serial})
         if online and result.profile is not None and result.profile.prefix in _HANDLERS:
             context = VerificationContext(
                 user=user,

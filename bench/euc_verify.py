@@ -125,6 +125,9 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "cryptography": cryptography.__version__,
         "openssl": backend.openssl_version_text(),
+        "cpus": os.cpu_count(),
+        # Shared machines skew absolute rates; the raw/full ratio is timed in alternation to resist that.
+        "load_average_1min": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
     }
 
 

@@ -209,7 +209,13 @@ def index_for(versions: list[ListVersion]) -> IndexedLists:
     for version, entry, digest in _entries_of(versions):
         entries.append((version.kind, entry))
         hashes[(version.kind, entry.ref)] = digest
-    built = IndexedLists(Index.build(entries), {v.kind: v for v in versions}, hashes)
+    index = Index()
+    by_kind: dict[str, list[ListEntry]] = {}
+    for kind, entry in entries:
+        by_kind.setdefault(kind, []).append(entry)
+    for kind, kind_entries in by_kind.items():
+        index.add(kind, kind_entries)
+    built = IndexedLists(index, {v.kind: v for v in versions}, hashes)
     with _INDEX_LOCK:
         _INDEXES[key] = built
     return built
@@ -292,22 +298,33 @@ def _search_indexed(
     threshold: float,
     limit: int,
 ) -> list[MatchOut]:
-    from attkit.screening.matcher import Query
+    from attkit.screening.normalize import InvalidName
 
-    query = Query(name=name, schema=schema or None, dob=dob or None, country=country or None)
-    found = indexed.index.search(query, limit=limit, threshold=threshold)
-    return [
-        MatchOut(
-            list=m.list_kind,
-            ref=m.entry_ref,
-            name=m.name,
-            score=round(float(m.score), 4),
-            explanation=str(m.explanation),
-            entry_name=getattr(m, "entry_name", m.name),
-            details=m.details() if callable(getattr(m, "details", None)) else {},
+    try:
+        found = indexed.index.search(name, dob=dob, country=country, schema=schema, limit=limit, threshold=threshold)
+    except InvalidName as exc:
+        raise ValidationError({"name": str(exc)}) from None
+    except ValueError:
+        raise ValidationError({"dob": _("Enter the date of birth as YYYY-MM-DD, YYYY-MM or YYYY.")}) from None
+    out = []
+    for m in found:
+        entry = m.entry
+        details: dict[str, Any] = {"explanation": m.explanation.to_dict()}
+        if entry is not None:
+            details["dob"] = ", ".join(str(d) for d in entry.dobs)
+            details["country"] = ", ".join(entry.nationalities or entry.countries)
+        out.append(
+            MatchOut(
+                list=m.list_kind,
+                ref=m.entry_ref,
+                name=m.name,
+                score=round(float(m.score), 4),
+                explanation=m.explanation.summary,
+                entry_name=entry.primary_name if entry is not None else m.name,
+                details=details,
+            )
         )
-        for m in found
-    ]
+    return out
 
 
 # --- Screening parties in the workflow -----------------------------------------------------------

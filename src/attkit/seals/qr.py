@@ -13,7 +13,7 @@ from typing import Literal
 import pypdfium2 as pdfium
 import segno
 import zxingcpp
-from PIL import Image, ImageFilter, ImageOps
+from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
 
 MAX_INPUT_BYTES = 20 * 1024 * 1024
 # A 48-megapixel phone photo passes; a small PNG that claims to be 100,000 pixels square does not.
@@ -137,7 +137,7 @@ def scan_image(data: bytes, *, max_bytes: int = MAX_INPUT_BYTES, max_pixels: int
             image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         return _refused(ScanProblem.TOO_MANY_PIXELS, max_pixels)
-    except Image.UnidentifiedImageError:
+    except UnidentifiedImageError:
         return _refused(ScanProblem.UNSUPPORTED)
     except Exception:  # Pillow raises many kinds of error on hostile files; all mean "cannot be read"
         return _refused(ScanProblem.UNREADABLE)

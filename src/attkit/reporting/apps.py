@@ -1,9 +1,47 @@
-"""Django app config for attkit.reporting."""
+"""Django app config for attkit.reporting: records, reports, reconciliation and their navigation entries."""
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ReportingConfig(AppConfig):
     name = "attkit.reporting"
     label = "reporting"
+    verbose_name = _("Records and reports")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from attkit.core import nav
+        from attkit.core.permissions import Permission
+
+        nav.register(
+            nav.NavItem(
+                "records",
+                _("Records"),
+                "reporting:records",
+                Permission.RECORDS_VIEW,
+                _("Every authorisation and transfer kept for ten years (Art. 12): search, correct, import, export."),
+                order=500,
+            )
+        )
+        nav.register(
+            nav.NavItem(
+                "reports",
+                _("Reports"),
+                "reporting:index",
+                Permission.REPORTS_VIEW,
+                _("The ATT annual report and the UN Register report, due 31 May; charts of transfers."),
+                order=510,
+            )
+        )
+        nav.register(
+            nav.NavItem(
+                "customs_reconciliation",
+                _("Customs reconciliation"),
+                "reporting:customs",
+                Permission.SHIPMENT_RECORD,
+                _("Customs declarations checked against licences: shipments without or above a licence."),
+                order=520,
+                in_menu=False,
+            )
+        )

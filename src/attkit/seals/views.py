@@ -117,6 +117,8 @@ def verify(request: AuthedRequest) -> HttpResponse:
         "page_title": _("Verify a certificate"),
     }
     if result is not None:
+        # The forms below the answer are for the next certificate: start them empty.
+        context.update(paste_form=PasteForm(prefix="paste"), upload_form=UploadForm(prefix="upload"))
         context.update(
             panel=panel_class(result),
             document_template=_usable_template(result.template),

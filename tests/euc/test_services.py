@@ -143,9 +143,9 @@ def test_drawdown_within_the_certificate(issued, de_verifier):
     )
     issued.refresh_from_db()
     assert issued.status == EucStatus.PARTIALLY_USED
-    assert use.exporting_authority == de_verifier.authority and not use.flagged
+    assert use.authority == de_verifier.authority and use.serial == issued.serial and not use.flagged
     assert remaining_quantities(issued) == {1: 150, 2: 0, 3: 100000, 4: 25}
-    assert AuditEvent.objects.filter(kind="euc:use", chain="MX").count() == 1
+    assert AuditEvent.objects.filter(kind="euc:use", chain="MX", target_id=str(issued.pk)).count() == 1
 
 
 def test_using_everything_marks_the_certificate_used(issued, de_verifier):

@@ -21,7 +21,7 @@ def _label(elements: tuple[model_v1.Element, ...], name: str) -> Any:
 def _text(elements: tuple[model_v1.Element, ...], name: str, *, long: bool = False) -> forms.CharField:
     element = next(e for e in elements if e.name == name)
     widget = (
-        forms.Textarea(attrs={"class": "usa-textarea", "rows": 3})
+        forms.Textarea(attrs={"class": "usa-textarea", "rows": 3, "translate": "no"})
         if long
         else forms.TextInput(attrs={"class": "usa-input"})
     )
@@ -146,7 +146,7 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"),
         max_length=2000,
-        widget=forms.Textarea(attrs={"class": "usa-textarea", "rows": 3}),
+        widget=forms.Textarea(attrs={"class": "usa-textarea", "rows": 3, "translate": "no"}),
         error_messages={"required": _("Enter the reason; the record must show why.")},
     )
 
@@ -211,7 +211,7 @@ class DeliveryForm(QuantitiesMixin, forms.Form):
         label=_("Discrepancies"),
         required=False,
         help_text=_("Anything missing, damaged, different serial numbers or models. Leave empty if none."),
-        widget=forms.Textarea(attrs={"class": "usa-textarea", "rows": 3}),
+        widget=forms.Textarea(attrs={"class": "usa-textarea", "rows": 3, "translate": "no"}),
     )
 
     def __init__(self, *args: Any, lines: list[Any], initial_quantities: dict[int, int], **kwargs: Any) -> None:
@@ -232,7 +232,7 @@ class UseLookupForm(forms.Form):
         required=False,
         max_length=5000,
         help_text=_("Paste what a QR reader shows, starting with EUC1:. Or upload the certificate below."),
-        widget=forms.Textarea(attrs={"class": "usa-textarea", "rows": 4, "spellcheck": "false"}),
+        widget=forms.Textarea(attrs={"class": "usa-textarea", "rows": 4, "spellcheck": "false", "translate": "no"}),
     )
     file = forms.FileField(
         label=_("Or the certificate as a PDF, or a photo or scan (PNG, JPEG)"),

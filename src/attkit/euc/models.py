@@ -8,23 +8,24 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from attkit.core.models import Authority, AuthorityOwned
+from attkit.core.models import AuthorityOwned
 from attkit.euc import lifecycle
 from attkit.euc.categories import UNITS, category_code, category_label
 from attkit.euc.model_v1 import PARTY_ROLE_LABELS, PartyRole
 
 
 class EucStatus(models.TextChoices):
-    DRAFT = lifecycle.Status.DRAFT.value, _("Draft")
-    ISSUED = lifecycle.Status.ISSUED.value, _("Issued")
-    PARTIALLY_USED = lifecycle.Status.PARTIALLY_USED.value, _("Partially used")
-    USED = lifecycle.Status.USED.value, _("Used")
-    CLOSED = lifecycle.Status.CLOSED.value, _("Closed (delivery verified)")
-    REVOKED = lifecycle.Status.REVOKED.value, _("Revoked")
-    EXPIRED = lifecycle.Status.EXPIRED.value, _("Expired")
-    SUPERSEDED = lifecycle.Status.SUPERSEDED.value, _("Superseded")
+    DRAFT = lifecycle.Status.DRAFT.value, pgettext_lazy("euc status", "Draft")
+    ISSUED = lifecycle.Status.ISSUED.value, pgettext_lazy("euc status", "Issued")
+    PARTIALLY_USED = lifecycle.Status.PARTIALLY_USED.value, pgettext_lazy("euc status", "Partially used")
+    USED = lifecycle.Status.USED.value, pgettext_lazy("euc status", "Used")
+    CLOSED = lifecycle.Status.CLOSED.value, pgettext_lazy("euc status", "Closed (delivery verified)")
+    REVOKED = lifecycle.Status.REVOKED.value, pgettext_lazy("euc status", "Revoked")
+    EXPIRED = lifecycle.Status.EXPIRED.value, pgettext_lazy("euc status", "Expired")
+    SUPERSEDED = lifecycle.Status.SUPERSEDED.value, pgettext_lazy("euc status", "Superseded")
 
 
 STATUS_LABELS = dict(EucStatus.choices)
@@ -117,7 +118,7 @@ class EndUserCertificate(AuthorityOwned):
         indexes = [models.Index(fields=["authority", "status"], name="euc_authority_status")]
 
     def __str__(self) -> str:
-        return self.serial or f"{_('Draft')} {str(self.pk)[:8]}"
+        return self.serial or f"{pgettext_lazy('euc status', 'Draft')} {str(self.pk)[:8]}"
 
     @property
     def reference(self) -> str:
@@ -217,22 +218,15 @@ class EucGoodsLine(AuthorityOwned):
 class EucUse(AuthorityOwned):
     """A drawdown: an exporting state relies on the certificate for a licence or shipment.
 
-    The record belongs to the issuing authority's register (authority = the certificate's); the exporting
-    state's authority is kept beside it, so its officers see the uses they recorded.
+    The record belongs to the exporting state's authority (its officer made it, its licence is named);
+    the issuing authority sees it through its certificate (certificate.uses), the register's purpose.
     """
 
     certificate = models.ForeignKey(
         EndUserCertificate, on_delete=models.PROTECT, related_name="uses", verbose_name=_("certificate")
     )
+    serial = models.CharField(_("serial number of the certificate"), max_length=40)
     exporting_state = models.CharField(_("exporting state"), max_length=2)
-    exporting_authority = models.ForeignKey(
-        Authority,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("exporting authority"),
-    )
     exporter = models.CharField(_("exporter"), max_length=300)
     licence_reference = models.CharField(_("licence reference"), max_length=100)
     recorded_by = models.ForeignKey(
@@ -256,7 +250,7 @@ class EucUse(AuthorityOwned):
         ordering = ["certificate", "recorded_at"]
 
     def __str__(self) -> str:
-        return f"{self.exporting_state} {self.licence_reference}"
+        return f"{self.serial} · {self.exporting_state} {self.licence_reference}"
 
 
 class EucUseLine(AuthorityOwned):

@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from attkit.euc import model_v1
 from attkit.euc.categories import SALW_LINES, UN_CATEGORIES, UNITS
@@ -61,7 +62,7 @@ TEXT: dict[str, Promise] = {
     "delivery_date": _("Date of delivery"),
     "checked_by": _("Checked by (name and title)"),
     "discrepancies": _("Discrepancies"),
-    "none": _("None"),
+    "none": pgettext_lazy("discrepancies", "None"),
     "certificate": _("End-user certificate"),
     "dvc_statement": _(
         "The importing authority certifies that the goods listed below were delivered to the end user named in "

@@ -720,11 +720,13 @@ def record_use(
             if not _same_name(earlier.exporter, exporter):
                 flags.append({"flag": UseFlag.OTHER_EXPORTER.value, "earlier": earlier.exporter})
         flags = [dict(t) for t in {tuple(sorted(f.items())) for f in flags}]
+        if by.authority is None:
+            raise PermissionDenied(_("You must belong to an authority to record a use."))
         use = EucUse.objects.create(
-            authority_id=locked.authority_id,
+            authority=by.authority,
             certificate=locked,
+            serial=locked.serial or "",
             exporting_state=exporting_state,
-            exporting_authority=by.authority,
             exporter=exporter.strip()[:300],
             licence_reference=licence_reference.strip()[:100],
             recorded_by=by,
@@ -735,7 +737,7 @@ def record_use(
         lines = {line.line_no: line for line in locked.goods.all()}
         EucUseLine.objects.bulk_create(
             [
-                EucUseLine(authority_id=locked.authority_id, use=use, line=lines[no], quantity=qty)
+                EucUseLine(authority=by.authority, use=use, line=lines[no], quantity=qty)
                 for no, qty in sorted(drawing.items())
             ]
         )
@@ -743,9 +745,10 @@ def record_use(
         audit.record(
             by,
             EucAuditKind.USE,
-            use,
+            locked,
             {
-                "serial": locked.serial,
+                "use": str(use.pk),
+                "exporting_authority": by.authority.code,
                 "exporting_state": exporting_state,
                 "exporter": use.exporter,
                 "licence_reference": use.licence_reference,
@@ -760,10 +763,8 @@ def record_use(
 
 
 def uses_recorded_by(user: User) -> Any:
-    """The uses an exporting state's officers recorded (their own records of other states' certificates)."""
-    if getattr(user, "authority_id", None) is None:
-        return EucUse.objects.none()
-    return EucUse.objects.filter(exporting_authority_id=user.authority_id).select_related("certificate")
+    """The uses an exporting state's officers recorded: their own records of other states' certificates."""
+    return EucUse.objects.for_user(user)
 
 
 # --- delivery verification -----------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from attkit.core.http import AuthedRequest
@@ -72,13 +72,13 @@ SECTION_STATE_LABELS = {
 AUDIT_LABELS = {
     services.EucAuditKind.DRAFT.value: gettext_lazy("Draft started"),
     services.EucAuditKind.UPDATE.value: gettext_lazy("Draft changed"),
-    services.EucAuditKind.ISSUE.value: gettext_lazy("Issued"),
-    services.EucAuditKind.REVOKE.value: gettext_lazy("Revoked"),
+    services.EucAuditKind.ISSUE.value: pgettext_lazy("euc status", "Issued"),
+    services.EucAuditKind.REVOKE.value: pgettext_lazy("euc status", "Revoked"),
     services.EucAuditKind.AMEND.value: gettext_lazy("Amendment started"),
     services.EucAuditKind.SUPERSEDE.value: gettext_lazy("Superseded by an amendment"),
     services.EucAuditKind.USE.value: gettext_lazy("Use recorded by an exporting state"),
     services.EucAuditKind.DELIVER.value: gettext_lazy("Delivery verified; closed"),
-    services.EucAuditKind.EXPIRE.value: gettext_lazy("Expired"),
+    services.EucAuditKind.EXPIRE.value: pgettext_lazy("euc status", "Expired"),
 }
 
 NEXT_ACTIONS = {
@@ -358,7 +358,7 @@ def draft_details(request: AuthedRequest, pk: UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def draft_parties(request: AuthedRequest, pk: UUID) -> HttpResponse:
     euc = _own_draft(request, pk)
-    form = PartyForm(request.POST or None)
+    form = PartyForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.add_party(euc.pk, by=request.user, data=form.cleaned_data)
@@ -391,7 +391,7 @@ def remove_party(request: AuthedRequest, pk: UUID, party_pk: UUID) -> HttpRespon
 @require_http_methods(["GET", "POST"])
 def draft_goods(request: AuthedRequest, pk: UUID) -> HttpResponse:
     euc = _own_draft(request, pk)
-    form = GoodsLineForm(request.POST or None)
+    form = GoodsLineForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.add_goods_line(euc.pk, by=request.user, data=form.cleaned_data)
@@ -543,7 +543,7 @@ def issue(request: AuthedRequest, pk: UUID) -> HttpResponse:
     euc = _own(request, pk)
     if not euc.is_draft:
         return redirect("euc:detail", pk=euc.pk)
-    form = IssueForm(request.POST or None)
+    form = IssueForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.issue(euc.pk, by=request.user)
@@ -582,7 +582,7 @@ def issue(request: AuthedRequest, pk: UUID) -> HttpResponse:
 def revoke(request: AuthedRequest, pk: UUID) -> HttpResponse:
     require(request.user, Permission.EUC_REVOKE)
     euc = _own(request, pk)
-    form = ReasonForm(request.POST or None)
+    form = ReasonForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.revoke(euc.pk, by=request.user, reason=form.cleaned_data["reason"])
@@ -611,7 +611,7 @@ def revoke(request: AuthedRequest, pk: UUID) -> HttpResponse:
 def amend(request: AuthedRequest, pk: UUID) -> HttpResponse:
     require(request.user, Permission.EUC_DRAFT)
     euc = _own(request, pk)
-    form = ReasonForm(request.POST or None)
+    form = ReasonForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             new = services.start_amendment(euc.pk, by=request.user, reason=form.cleaned_data["reason"])
@@ -643,7 +643,7 @@ def delivery(request: AuthedRequest, pk: UUID) -> HttpResponse:
     lines = list(euc.goods.all())
     used = used_quantities(euc)
     expected = {line.line_no: used.get(line.line_no, 0) if used else line.quantity for line in lines}
-    form = DeliveryForm(request.POST or None, lines=lines, initial_quantities=expected)
+    form = DeliveryForm(request.POST if request.method == "POST" else None, lines=lines, initial_quantities=expected)
     if request.method == "POST" and form.is_valid():
         try:
             services.record_delivery(
@@ -659,14 +659,14 @@ def delivery(request: AuthedRequest, pk: UUID) -> HttpResponse:
         else:
             messages.success(request, _("Delivery verified. The certificate is closed."))
             return redirect("euc:detail", pk=euc.pk)
-    quantity_fields = [form[name] for name in form.fields if name.startswith("line_")]
+    quantity_rows = [{"line": line, "field": form[f"line_{line.line_no}"]} for line in lines]
     return render(
         request,
         "euc/delivery.html",
         {
             "euc": euc,
             "form": form,
-            "quantity_fields": quantity_fields,
+            "quantity_rows": quantity_rows,
             "page_title": _("Record the delivery verification"),
             **_status_context(euc),
         },
@@ -709,7 +709,7 @@ def _verified_ids(request: AuthedRequest) -> list[str]:
 @require_http_methods(["GET", "POST"])
 def use_lookup(request: AuthedRequest) -> HttpResponse:
     require(request.user, Permission.EUC_DRAWDOWN)
-    form = UseLookupForm(request.POST or None, request.FILES or None)
+    form = UseLookupForm(request.POST if request.method == "POST" else None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data.get("file")
@@ -760,7 +760,7 @@ def use_record(request: AuthedRequest, pk: UUID) -> HttpResponse:
     exporter = euc.exporter
     authority = request.user.authority
     form = UseForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         lines=lines,
         initial={
             "exporting_state": authority.country if authority else "",

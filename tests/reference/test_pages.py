@@ -165,7 +165,7 @@ ENGLISH_ONLY = {"the", "and", "with", "your", "you", "this", "is", "are", "for",
 
 
 class _Visible(HTMLParser):
-    """Text of <main> a reader sees, minus translate="no", other-language elements and code."""
+    """Text of <main> a reader sees, minus translate="no", other-language elements, code and pagination."""
 
     VOID = ("br", "img", "input", "meta", "link", "hr", "wbr")
 
@@ -182,7 +182,8 @@ class _Visible(HTMLParser):
         if tag in self.VOID:
             return
         foreign = tag != "html" and a.get("lang") not in (None, "es")
-        skip = tag in ("code", "script", "style") or a.get("translate") == "no" or foreign
+        # Pagination is the shared include of the core catalog, checked by the project-wide Spanish test.
+        skip = tag in ("code", "script", "style", "nav") or a.get("translate") == "no" or foreign
         self.stack.append((self.stack[-1] if self.stack else False) or skip)
 
     def handle_endtag(self, tag: str) -> None:

@@ -304,6 +304,10 @@ _J_AFTER_VOWEL = re.compile(r"(?<=[aeiou])j")
 @lru_cache(maxsize=200_000)
 def fold(word: str) -> str:
     """A transliteration-tolerant spelling: kh/h, q/k, z/s, w/v, y/i, o/u, e/i, ou/u, doubled letters."""
+    return _DOUBLES.sub(r"\1", _fold_letters(word))
+
+
+def _fold_letters(word: str) -> str:
     if any(char.isdigit() for char in word) and any(char.isalpha() for char in word):
         word = word.translate(_LEET)  # "Ig0r Sech1n"
     for old, new in _FOLDS:
@@ -313,7 +317,7 @@ def fold(word: str) -> str:
     word = _J_AFTER_VOWEL.sub("i", word)  # Sergej, Sergei; Nikolaj, Nikolai
     if word.startswith("ks"):
         word = "s" + word[2:]  # Pinyin x: Xi, Shi, Si
-    return _DOUBLES.sub(r"\1", word)
+    return word
 
 
 _SKELETON = str.maketrans({"p": "b", "g": "k"})
@@ -321,9 +325,13 @@ _SKELETON_DROP = re.compile(r"[aeiouvy]")
 
 
 @lru_cache(maxsize=200_000)
-def skeleton(word: str) -> str:
-    """The consonants of a word, as an abjad writes them: محمد 'mhmd' and Mohammed 'mhmd' agree."""
-    folded = fold(word)
+def skeleton(word: str, *, abjad: bool = False) -> str:
+    """The consonants of a word, as an abjad writes them: محمد 'mhmd' and Mohammed 'mhmd' agree.
+
+    A Latin double letter is one consonant written twice (Muammar); in a word transliterated from an
+    abjad, two equal consonants are two letters (معمر 'mmr', whose ʿayn has no Latin letter).
+    """
+    folded = _fold_letters(word) if abjad else fold(word)
     text = _SKELETON_DROP.sub("", folded).translate(_SKELETON)
     return text or folded[:1]
 
@@ -505,7 +513,7 @@ def _word(word: str) -> _Word:
         native=text if script is Script.LATIN else word,
         script=script,
         fold=fold(text),
-        skeleton=skeleton(text),
+        skeleton=skeleton(text, abjad=script is Script.ABJAD),
         number=_number(text),
         roman=_roman(text),
     )
@@ -550,7 +558,7 @@ def analyse(name: str, schema: str | None = None) -> AnalysedName:
                 script=info.script,
                 role=role,
                 fold=fold(token_text) if changed else info.fold,
-                skeleton=skeleton(token_text) if changed else info.skeleton,
+                skeleton=skeleton(token_text, abjad=info.script is Script.ABJAD) if changed else info.skeleton,
                 symbols=symbols,
             )
         )

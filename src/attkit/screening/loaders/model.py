@@ -10,13 +10,15 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from attkit.screening.normalize import MAX_NAME_LENGTH as _MAX_NAME_LENGTH
+
 #: A list file larger than this is refused before it is read (the real UN list is 2 MB,
 #: the full OFAC SDN set about 10 MB, OpenSanctions' default collection about 1 GB and
 #: so needs the cap raised on purpose).
 MAX_FILE_BYTES = 200 * 1024 * 1024
 
 #: A single name longer than this is refused, in a list file as in a query.
-MAX_NAME_LENGTH = 1000
+MAX_NAME_LENGTH = _MAX_NAME_LENGTH
 
 #: A single remarks or address text longer than this is refused.
 MAX_TEXT_LENGTH = 100_000

@@ -180,3 +180,17 @@ def test_seal_defaults_and_bad_prefix(authority):
 def test_new_kek_is_256_random_bits():
     one, two = services.new_kek(), services.new_kek()
     assert one != two and len(one) == 43
+
+
+def test_a_document_dated_just_before_the_first_signer_was_made_verifies(authority, verifier):
+    mx = authority("MX")
+    issued = timezone.now() - timedelta(seconds=2)  # the EUC is dated, then the authority's first keys are made
+    text = services.seal(mx, "EUC1:", {"serial": "MX-1"}, expires_at=None, issued_at=issued)
+    assert verification.verify_text(text, user=verifier("DE")).valid
+
+
+def test_a_seal_dated_outside_the_signing_period_is_refused(authority):
+    mx = authority("MX")
+    services.ensure_authority_keys(mx)
+    with pytest.raises(ValidationError):
+        services.seal(mx, "EUC1:", {"a": 1}, expires_at=None, issued_at=timezone.now() - timedelta(days=3))

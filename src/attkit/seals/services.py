@@ -58,6 +58,10 @@ if TYPE_CHECKING:
 CLAIM_CTI = 7
 MAX_SERIAL_LENGTH = 64
 MIN_KEK_LENGTH = 32
+# Certificates start a little in the past, so that clocks that differ slightly and documents dated just
+# before their signer was made (the first seal of an authority) still fall in the validity period.
+ROOT_BACKDATE = timedelta(days=1)
+SIGNER_BACKDATE = timedelta(minutes=10)
 _KEK_INFO = b"attkit seals: private-key encryption v1"
 _KEK_SALT = b"attkit-seals"
 _CIPHER_VERSION = b"\x01"
@@ -273,15 +277,18 @@ def _new_root(authority: Authority, now: datetime, created: list[Path]) -> Signe
         country=(authority.country or authority.code)[:2].upper(),
         organization=_organization(authority),
         common_name=f"{authority.code} attkit seal root",
-        not_before=now,
+        not_before=now - ROOT_BACKDATE,
     )
     return _save_certificate(authority, pair, role=CertificateRole.ROOT, issuer=None, created=created)
 
 
 def _new_signer(authority: Authority, root: SignerCertificate, now: datetime, created: list[Path]) -> SignerCertificate:
     number = SignerCertificate.objects.for_authority(authority).filter(role=CertificateRole.SIGNER).count() + 1
+    # Backdated a little (never before its root): a document dated a moment before its signer was made,
+    # as the first seal of an authority is, must fall inside the signer's period.
+    start = max(now - SIGNER_BACKDATE, root.not_before)
     pair = pki.issue_signer(
-        key_pair(root), common_name=f"{authority.code} attkit document signer {number}", not_before=now
+        key_pair(root), common_name=f"{authority.code} attkit document signer {number}", not_before=start
     )
     return _save_certificate(authority, pair, role=CertificateRole.SIGNER, issuer=root, created=created)
 
@@ -450,6 +457,12 @@ def seal(
                 "expires_at": _("A sealed document cannot outlive its signer certificate (valid until %(date)s).")
                 % {"date": signer_row.not_after.date().isoformat()}
             }
+        )
+    start = signer_row.usage_from or signer_row.not_before
+    end = signer_row.usage_until or signer_row.not_after
+    if not start <= issued <= end:
+        raise ValidationError(
+            {"issued_at": _("The date of the seal lies outside the signing period of the active signer.")}
         )
     extra: dict[int, Any] = {}
     if serial:

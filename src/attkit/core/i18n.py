@@ -28,11 +28,13 @@ class Catalog:
 
 
 def catalogs() -> list[Catalog]:
-    result = [Catalog("core", PACKAGE_DIR, (*FEATURE_APPS, "static", "locale"))]
+    # "locale" must never be ignored: makemessages writes each file's strings into the nearest locale
+    # folder it walked past, and falls back to LOCALE_PATHS (the core catalog) when it saw none.
+    result = [Catalog("core", PACKAGE_DIR, (*FEATURE_APPS, "static"))]
     for app in FEATURE_APPS:
         app_dir = PACKAGE_DIR / app
         if app_dir.is_dir():
-            result.append(Catalog(app, app_dir, ("content", "data", "static", "locale")))
+            result.append(Catalog(app, app_dir, ("content", "data", "static")))
     return result
 
 
@@ -46,7 +48,7 @@ def extract(catalog: Catalog, out_root: Path | None = None) -> None:
         args += ["-l", lang]
     for pattern in catalog.ignore:
         args += ["--ignore", f"{pattern}/*", "--ignore", pattern]
-    (cwd / "locale").mkdir(exist_ok=True)
+    (cwd / "locale").mkdir(exist_ok=True)  # so makemessages writes here, not into LOCALE_PATHS
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "attkit.settings"}
     subprocess.run(args, cwd=cwd, check=True, env=env, capture_output=True)  # noqa: S603
 
@@ -100,7 +102,7 @@ def check_extracted() -> list[Problem]:
             shutil.copytree(
                 catalog.source_dir,
                 copy,
-                ignore=shutil.ignore_patterns(*catalog.ignore, "__pycache__", "*.mo", "*.po"),
+                ignore=shutil.ignore_patterns(*catalog.ignore, "locale", "__pycache__", "*.mo", "*.po"),
             )
             extract(catalog, out_root=copy)
             fresh = copy / "locale" / "es" / "LC_MESSAGES" / "django.po"

@@ -83,14 +83,21 @@ def record(
     *,
     authority: Authority | None = None,
     actor_label: str | None = None,
+    global_chain: bool = False,
 ) -> AuditEvent:
-    """Append one audit event in the caller's transaction (it must be inside one)."""
+    """Append one audit event in the caller's transaction (it must be inside one).
+
+    The event joins its authority's chain (given, or the target's, or the actor's); changes to data
+    shared by every authority (reference data, published lists) pass global_chain=True.
+    """
     kind_value = str(kind)
     if not _KIND_RE.match(kind_value):
         raise ValueError(f"Audit kind {kind_value!r} must look like 'app:verb'.")
     if not connection.in_atomic_block:
         raise RuntimeError("audit.record must run inside the use case's transaction (transaction.atomic).")
-    if authority is None:
+    if global_chain:
+        authority = None
+    elif authority is None:
         authority = _authority_of(target) or (getattr(actor, "authority", None) if actor is not None else None)
     chain = authority.code if authority is not None else GLOBAL_CHAIN
     _lock_chain(chain)

@@ -109,6 +109,7 @@ def load(
                 None,
                 {"force": force, "sets": {r.key: _report_payload(r) for r in changed}},
                 actor_label=None if actor is not None else "attkit reference load",
+                global_chain=True,
             )
     return reports
 
@@ -393,7 +394,7 @@ def save_change(user: User, obj: M, *, created: bool, changed_fields: Iterable[s
             "action": "create" if created else "update",
             "fields": {name: _field_value(obj, name) for name in fields},
         }
-        audit.record(user, ReferenceAuditKind.CHANGE, obj, payload)
+        audit.record(user, ReferenceAuditKind.CHANGE, obj, payload, global_chain=True)
     return obj
 
 
@@ -401,7 +402,9 @@ def delete_row(user: User, obj: models.Model) -> None:
     """Delete a row in the admin, audited; a row other records point at cannot go."""
     require_manage(user)
     with transaction.atomic():
-        audit.record(user, ReferenceAuditKind.CHANGE, obj, {"action": "delete", "label": str(obj)[:200]})
+        audit.record(
+            user, ReferenceAuditKind.CHANGE, obj, {"action": "delete", "label": str(obj)[:200]}, global_chain=True
+        )
         obj.delete()
 
 

@@ -151,6 +151,7 @@ def load_list(
             },
             authority=authority,
             actor_label=None if by else "system",
+            global_chain=authority is None,
         )
         transaction.on_commit(invalidate_index)
         if previous is not None and (added or removed or changed):

@@ -1,0 +1,214 @@
+"""Stage a role-play case in the sandbox authority through the real apps' services.
+
+A simulation case becomes real records of the sandbox authority (is_sandbox=True), so the trainee works it on
+the same screens and services as an official, and tenancy keeps it out of every real authority's lists:
+
+- screening: each party is screened now by `attkit.screening.services.screen_subject`; the runs and hits
+  belong to the sandbox authority (the hits review page of a sandbox user shows them);
+- end-user certificate: a certificate is drafted and issued by `attkit.euc.services` (with the sandbox's
+  system account), so its seal verifies on the real verification page; a reused certificate is closed by a
+  delivery verification (the register then answers "already used"); a forged one is sealed with a key that
+  no trust list holds (the verifier answers "unknown signer") and never enters the register;
+- licensing: not staged yet (the licensing app has no pages to work a case on; see docs/training.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from django.utils import timezone
+
+from attkit.core.permissions import Role
+from attkit.training.content_loader import OWN_STATE, Case, EucStatus, GoodsLine
+
+if TYPE_CHECKING:
+    from attkit.accounts.models import User
+    from attkit.core.models import Authority
+    from attkit.training.models import SimulationRun
+
+SUBJECT_TYPE = "training.simulationrun"
+# Party roles of the course's cases, as the model end-user certificate names them.
+EUC_ROLES = {
+    "exporter": "exporter",
+    "end_user": "end_user",
+    "consignee": "consignee",
+    "importer": "consignee",
+    "broker": "broker",
+    "freight_forwarder": "intermediary",
+}
+EUC_UNITS = {"ART3": "round"}
+FORGER = "Unknown signer (forged)"
+
+
+def system_account(authority: Authority) -> User:
+    """The sandbox's system account (`xt.system`, as the demo makes it), created if it is missing."""
+    from attkit.accounts.models import User
+    from attkit.accounts.services import create_user
+
+    username = f"{authority.code.lower()}.system"
+    user = User.objects.filter(username=username, authority=authority).first()
+    if user is None:
+        user = create_user(
+            username=username,
+            authority=authority,
+            roles=[Role.EUC_ISSUER, Role.LICENSING_OFFICER],
+            is_system=True,
+            first_name="System",
+            last_name=f"({authority.code})",
+        )
+    return user
+
+
+def stage(run: SimulationRun, case: Case, *, by: User, own_state: str) -> dict[str, Any]:
+    """Create the case's records in the run's (sandbox) authority; returns what was staged, JSON-able.
+
+    ``own_state`` is the ISO code of the state the trainee plays (the cohort's country): the cases call it XX.
+    """
+    authority = run.authority
+    if not authority.is_sandbox:
+        raise ValueError("simulation cases are staged in a sandbox authority only")
+    return {
+        "own_state": own_state,
+        "screening": stage_screening(run, case, by=by, own_state=own_state),
+        "euc": stage_euc(case, authority, own_state=own_state),
+        "licensing": None,
+    }
+
+
+def _country(code: str, own_state: str) -> str:
+    return own_state if code == OWN_STATE else code
+
+
+def stage_screening(run: SimulationRun, case: Case, *, by: User, own_state: str) -> list[dict[str, Any]]:
+    """Screen every party of the case (the trainee's own exporter too), as the licensing officer would."""
+    from attkit.screening import services as screening
+
+    staged = []
+    for index, party in enumerate(case.parties):
+        subject = screening.Subject(
+            authority=run.authority,
+            subject_type=SUBJECT_TYPE,
+            subject_id=f"{run.pk}:{index}",
+            label=f"{case.id} · {party.role}",
+            name=party.name,
+            country=_country(party.country, own_state),
+        )
+        screened = screening.screen_subject(subject, by=by)
+        staged.append(
+            {"party": party.name, "role": party.role, "run": str(screened.pk), "hits": screened.hits.count()}
+        )
+    return staged
+
+
+def _goods_line(line: GoodsLine) -> dict[str, Any]:
+    category = line.category
+    salw = ""
+    if category.startswith("VIII-"):
+        _viii, kind, number = category.split("-")
+        category, salw = "VIII", f"{kind}{number}"
+    return {
+        "description": f"{line.description.es} / {line.description.en}",
+        "un_category": category,
+        "salw_line": salw,
+        "hs_code": line.hs_code.replace(".", ""),
+        "quantity": line.quantity,
+        "unit": EUC_UNITS.get(category, "unit"),
+    }
+
+
+def euc_request(case: Case, *, own_state: str) -> dict[str, Any]:
+    """A model v1 request for the certificate the case's end user presents (the sandbox plays the issuer)."""
+    parties = []
+    for party in case.parties:
+        role = EUC_ROLES.get(party.role)
+        if role is None:
+            continue
+        row = {"role": role, "name": party.name, "address": party.address, "country": _country(party.country, own_state)}
+        if role == "end_user":
+            row["position"] = "Jefatura de logística (ficticia) / Head of logistics (fictional)"
+        parties.append(row)
+    return {
+        "model": "attkit-euc/1",
+        "certificate": {
+            "validity_days": 180,
+            "official_name": "Simulation official (fictional)",
+            "official_title": f"{case.euc.issuer.es} / {case.euc.issuer.en}",
+            "certification_text": (
+                "El Gobierno certifica que el usuario final nombrado en este certificado es auténtico (simulación). "
+                "/ The Government certifies that the end user named in this certificate is authentic (simulation)."
+            ),
+            "contract_number": case.euc.serial,
+            "final_destination_country": case.destination,
+        },
+        "parties": parties,
+        "goods": [_goods_line(line) for line in case.goods],
+        "end_use": {
+            "description": f"{case.stated_end_use.es} / {case.stated_end_use.en}",
+            "undertakings": {
+                "no_other_use": True,
+                "no_reexport_without_consent": True,
+                "no_wmd": True,
+                "delivery_verification": True,
+                "post_shipment_verification": False,
+            },
+        },
+    }
+
+
+def stage_euc(case: Case, authority: Authority, *, own_state: str) -> dict[str, Any]:
+    """The certificate the trainee must verify: issued, issued then used and closed, or forged."""
+    from attkit.euc import services as euc_services
+
+    system = system_account(authority)
+    if case.euc.status is EucStatus.FORGED_SEAL:
+        return {"status": case.euc.status.value, "id": None, "serial": case.euc.serial, "seal": forged_seal(case)}
+    request = euc_request(case, own_state=own_state)
+    draft = euc_services.draft_from_request(by=system, request=request, drafted_via="training")
+    euc = euc_services.issue(draft.pk, by=system)
+    if case.euc.status is EucStatus.ALREADY_USED:
+        euc_services.record_delivery(
+            euc.pk,
+            by=system,
+            delivery_date=timezone.localdate(),
+            checked_by="Simulation (fictional)",
+            quantities={line.line_no: line.quantity for line in euc.goods.all()},
+        )
+    return {"status": case.euc.status.value, "id": str(euc.pk), "serial": euc.serial, "seal": euc.seal_text}
+
+
+def forged_seal(case: Case) -> str:
+    """A well-formed EUC seal signed by a key of the forger's own making, which no trust list holds."""
+    from attkit.euc import payload
+    from attkit.euc.categories import category_code
+    from attkit.seals import codec, pki
+    from attkit.seals.services import CLAIM_CTI
+
+    now = timezone.now()
+    root = pki.create_root(country="XX", organization=FORGER, common_name=FORGER, not_before=now)
+    signer = codec.Signer.from_pair(pki.issue_signer(root, common_name=FORGER, not_before=now))
+    today = timezone.localdate()
+    expiry = today + dt.timedelta(days=180)
+    end_user = next(p for p in case.parties if p.role == "end_user")
+    document = payload.euc_payload(
+        serial=case.euc.serial,
+        authority=case.destination,
+        issue_date=today,
+        expiry_date=expiry,
+        end_user_country=end_user.country,
+        end_user_name=end_user.name,
+        goods=[
+            (category_code(g["un_category"], g["salw_line"]), g["hs_code"], g["quantity"], g["unit"])
+            for g in (_goods_line(line) for line in case.goods)
+        ],
+        doc_hash="00" * 32,
+    )
+    return codec.encode(
+        document,
+        signer=signer,
+        issuer=case.destination,
+        issued_at=now,
+        expires_at=now + dt.timedelta(days=180),
+        profile=codec.EUC,
+        extra_claims={CLAIM_CTI: case.euc.serial.encode("utf-8")},
+    )

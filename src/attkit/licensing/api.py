@@ -493,6 +493,15 @@ def submit(request: AuthedRequest, case_id: UUID) -> Any:
     return services.submit(case_id, by=request.user)
 
 
+@router.post(
+    "/cases/{case_id}/start-screening",
+    response={200: CaseOut, 403: ErrorOut, 422: ErrorOut},
+    summary="Take a submitted case into screening",
+)
+def start_screening(request: AuthedRequest, case_id: UUID) -> Any:
+    return services.start_screening(case_id, by=request.user)
+
+
 @router.post("/cases/{case_id}/withdraw", response={200: CaseOut, 403: ErrorOut, 422: ErrorOut}, summary="Withdraw")
 def withdraw(request: AuthedRequest, case_id: UUID, payload: ReasonIn) -> Any:
     return services.withdraw(case_id, by=request.user, reason=payload.reason)

@@ -84,6 +84,7 @@ class LicensingAuditKind(StrEnum):
     CASE_UPDATE = "case:update"
     CASE_SUBMIT = "case:submit"
     CASE_WITHDRAW = "case:withdraw"
+    CASE_START_SCREENING = "case:start_screening"
     CASE_SCREENING_CLEAR = "case:screening_clear"
     CASE_REQUEST_INFORMATION = "case:request_information"
     CASE_INFORMATION_PROVIDED = "case:information_provided"
@@ -962,33 +963,49 @@ def _map_euc_lines(case: Case, euc: integrations.EucResult) -> None:
 
 
 @use_case("submit")
-def submit(case_id: Any, *, by: User) -> Case:
-    """Submit a complete application: the clock starts, parties are screened and automatic flags raised."""
+def submit(case_id: Any, *, by: User, start_screening: bool = True) -> Case:
+    """Submit a complete application: the clock starts, parties are screened and automatic flags raised.
+
+    The system then starts screening at once (`start_screening=False` leaves that to an officer).
+    """
     with transaction.atomic():
         case = _lock_draft(case_id, by)
         missing = _completeness(case)
         if missing:
             raise ValidationError(missing)
-        first = _apply(case, W.SUBMIT, by=by)
+        moves = [_apply(case, W.SUBMIT, by=by)]
         case.submitted_at = timezone.now()
         euc = _run_euc_check(case)
         _map_euc_lines(case, euc)
         pending = _screen(case, by)
-        second = _apply(case, W.START_SCREENING, by=None, role=workflow.Role.SYSTEM)
         raised = _raise_flags(case, euc, pending)
+        if start_screening:
+            moves.append(_apply(case, W.START_SCREENING, by=None, role=workflow.Role.SYSTEM))
         case.save()
         audit.record(
             by,
             LicensingAuditKind.CASE_SUBMIT,
             case,
             {
-                "moves": _moves(first, second),
+                "moves": _moves(*moves),
                 "flags": [f.code for f in raised],
                 "hits": pending,
                 "screener": screening_link.source_name(case.authority),
                 "euc": case.euc_verdict,
             },
         )
+    return case
+
+
+@use_case("start_screening")
+def start_screening(case_id: Any, *, by: User) -> Case:
+    """An officer takes a submitted case into screening (the system does it at submission by default)."""
+    with transaction.atomic():
+        require(by, Permission.CASE_PROCESS)
+        case = _lock(case_id, by)
+        _not_own_application(case, by)
+        move = _apply(case, W.START_SCREENING, by=by)
+        audit.record(by, LicensingAuditKind.CASE_START_SCREENING, case, {"moves": _moves(move)})
     return case
 
 

@@ -31,6 +31,7 @@ urlpatterns = [
     path("<uuid:pk>/withdraw/", views.withdraw, name="withdraw"),
     path("<uuid:pk>/respond/", views.respond, name="respond"),
     path("<uuid:pk>/request-information/", views.request_information, name="request_information"),
+    path("<uuid:pk>/start-screening/", views.start_screening, name="start_screening"),
     path("<uuid:pk>/screening-clear/", views.screening_clear, name="screening_clear"),
     path("<uuid:pk>/hits/<uuid:hit_id>/review/", views.review_hit, name="review_hit"),
     path("<uuid:pk>/flags/<uuid:flag_id>/resolve/", views.resolve_flag, name="resolve_flag"),

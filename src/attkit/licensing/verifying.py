@@ -14,13 +14,17 @@ from attkit.licensing.integrations import LICENCE_PREFIX
 MAX_TEXT = 4096
 
 
-def verify_text(text: str, *, user: Any | None = None, authority: Authority | None = None) -> Any:
+def verify_text(text: str, *, user: Any | None = None, authority: Authority | None = None, online: bool = True) -> Any:
     from attkit.seals import verification
 
-    return verification.verify_text(text.strip()[:MAX_TEXT], user=user, authority=authority, prefixes=[LICENCE_PREFIX])
+    return verification.verify_text(
+        text.strip()[:MAX_TEXT], user=user, authority=authority, prefixes=[LICENCE_PREFIX], online=online
+    )
 
 
-def verify_bytes(data: bytes, *, user: Any | None = None, authority: Authority | None = None) -> Any:
+def verify_bytes(
+    data: bytes, *, user: Any | None = None, authority: Authority | None = None, online: bool = True
+) -> Any:
     """A PDF or photo of a licence, or a file holding the seal text."""
     from attkit.seals import verification
 
@@ -29,9 +33,9 @@ def verify_bytes(data: bytes, *, user: Any | None = None, authority: Authority |
             text = data[: MAX_TEXT + 1].decode("utf-8")
         except UnicodeDecodeError:
             text = ""
-        if text.strip().startswith(LICENCE_PREFIX) or text.strip().startswith(("EUC1:", "DVC1:", "HC1:")):
-            return verify_text(text, user=user, authority=authority)
-    return verification.verify_file(data, user=user, authority=authority, prefixes=[LICENCE_PREFIX])
+        if ":" in text.strip()[:8]:
+            return verify_text(text, user=user, authority=authority, online=online)
+    return verification.verify_file(data, user=user, authority=authority, prefixes=[LICENCE_PREFIX], online=online)
 
 
 def document_kind(result: Any) -> str | None:
@@ -50,7 +54,8 @@ def as_dict(result: Any) -> dict[str, Any]:
     data = dict(result.as_dict())
     kind = document_kind(result)
     data["document"] = kind
-    data["licence"] = documents.describe(result.certificate) if isinstance(result.certificate, dict) else None
+    data["payload"] = data.get("certificate")
+    data["certificate"] = documents.describe(result.certificate) if isinstance(result.certificate, dict) else None
     if kind == "refusal":
         data["valid"] = False
         data["reasons"] = [*data.get("reasons", []), _("This is a refusal letter: it authorises no transfer.")]

@@ -487,6 +487,8 @@ def _actions(case: Case, user: Any) -> list[dict[str, str]]:
     if own:
         return actions
     if has_permission(user, Permission.CASE_PROCESS):
+        if state == CaseState.SUBMITTED:
+            add(_("Start screening"), "start_screening")
         if state == CaseState.SCREENING:
             add(_("Clear screening"), "screening_clear")
         if state in (CaseState.SCREENING, CaseState.UNDER_ASSESSMENT):
@@ -771,6 +773,30 @@ def screening_clear(request: AuthedRequest, pk: UUID) -> HttpResponse:
         title=_("Clear screening"),
         consequence=_("The case goes to assessment, and the agencies named by the routing rules are consulted."),
         button=_("Clear screening"),
+        form=form,
+        danger=False,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def start_screening(request: AuthedRequest, pk: UUID) -> HttpResponse:
+    require(request.user, Permission.CASE_PROCESS)
+    case = _case(request, pk)
+    form = forms.EmptyForm(request.POST or None)
+    if request.method == "POST":
+        try:
+            services.start_screening(case.pk, by=request.user)
+        except ValidationError as exc:
+            forms.apply_errors(form, exc)
+        else:
+            return _to_case(case, "screening")
+    return _confirm(
+        request,
+        case,
+        title=_("Start screening"),
+        consequence=_("You take the case: review its screening hits and flags, then clear screening."),
+        button=_("Start screening"),
         form=form,
         danger=False,
     )

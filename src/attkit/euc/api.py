@@ -9,7 +9,7 @@ from uuid import UUID
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from attkit.core.permissions import Permission, require
 from attkit.euc import services, verifying
@@ -124,7 +124,7 @@ def draft(request: HttpRequest) -> Any:
     if not isinstance(body, dict):
         raise ValidationError(_("Send the request as a JSON object."))
     euc = services.draft_from_request(by=request.user, request=body)  # type: ignore[arg-type]
-    return 201, _out(euc)
+    return Status(201, _out(euc))
 
 
 @router.post(
@@ -189,11 +189,14 @@ def record_use(request: HttpRequest, body: UseIn) -> Any:
         by=request.user,  # type: ignore[arg-type]
     )
     euc = use.certificate
-    return 201, {
-        "id": use.pk,
-        "certificate": euc.serial,
-        "status": euc.status,
-        "flagged": use.flagged,
-        "flags": use.flags,
-        "remaining": {str(k): v for k, v in remaining_quantities(euc).items()},
-    }
+    return Status(
+        201,
+        {
+            "id": use.pk,
+            "certificate": euc.serial,
+            "status": euc.status,
+            "flagged": use.flagged,
+            "flags": use.flags,
+            "remaining": {str(k): v for k, v in remaining_quantities(euc).items()},
+        },
+    )

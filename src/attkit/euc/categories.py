@@ -8,12 +8,12 @@ to reference tables changes no stored record.
 
 from __future__ import annotations
 
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrPromise
 
 CATEGORY_SOURCE = "UN Register of Conventional Arms, categories I-VII and SALW form (DOMAIN.md section 3)"
 
-UN_CATEGORIES: dict[str, Promise] = {
+UN_CATEGORIES: dict[str, StrPromise] = {
     "I": _("I. Battle tanks"),
     "II": _("II. Armoured combat vehicles"),
     "III": _("III. Large-calibre artillery systems"),
@@ -26,7 +26,7 @@ UN_CATEGORIES: dict[str, Promise] = {
     "ART4": _("Parts and components (Art. 4)"),
 }
 
-SALW_LINES: dict[str, Promise] = {
+SALW_LINES: dict[str, StrPromise] = {
     "SA1": _("Small arms 1: Revolvers and self-loading pistols"),
     "SA2": _("Small arms 2: Rifles and carbines"),
     "SA3": _("Small arms 3: Sub-machine guns"),
@@ -42,7 +42,7 @@ SALW_LINES: dict[str, Promise] = {
     "LW7": _("Light weapons 7: Others"),
 }
 
-UNITS: dict[str, Promise] = {
+UNITS: dict[str, StrPromise] = {
     "unit": _("units"),
     "set": _("sets"),
     "round": _("rounds"),

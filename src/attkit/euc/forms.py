@@ -241,7 +241,7 @@ class UseLookupForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         upload = data.get("file")
         if not data.get("seal") and not upload:
             raise forms.ValidationError(_("Paste the seal text or upload the certificate."))

@@ -16,8 +16,8 @@ from enum import StrEnum
 from typing import Any
 
 import pycountry
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrPromise
 
 from attkit.euc.categories import SALW_LINES, UN_CATEGORIES, UNITS
 
@@ -50,7 +50,7 @@ class Section(StrEnum):
     END_USE = "end_use"
 
 
-SECTION_LABELS: dict[Section, Promise] = {
+SECTION_LABELS: dict[Section, StrPromise] = {
     Section.DETAILS: _("Certificate details"),
     Section.PARTIES: _("Parties"),
     Section.GOODS: _("Goods"),
@@ -68,7 +68,7 @@ class PartyRole(StrEnum):
 
 PARTY_ROLES = frozenset(r.value for r in PartyRole)
 
-PARTY_ROLE_LABELS: dict[PartyRole, Promise] = {
+PARTY_ROLE_LABELS: dict[PartyRole, StrPromise] = {
     PartyRole.EXPORTER: _("Exporter"),
     PartyRole.END_USER: _("End user"),
     PartyRole.CONSIGNEE: _("Consignee"),
@@ -76,11 +76,11 @@ PARTY_ROLE_LABELS: dict[PartyRole, Promise] = {
     PartyRole.BROKER: _("Broker"),
 }
 
-PARTY_MISSING: dict[PartyRole, Promise] = {
+PARTY_MISSING: dict[PartyRole, StrPromise] = {
     PartyRole.EXPORTER: _("Add the exporter"),
     PartyRole.END_USER: _("Add the end user"),
 }
-PARTY_TOO_MANY: dict[PartyRole, Promise] = {
+PARTY_TOO_MANY: dict[PartyRole, StrPromise] = {
     PartyRole.EXPORTER: _("A certificate names only one exporter"),
     PartyRole.END_USER: _("A certificate names only one end user"),
     PartyRole.CONSIGNEE: _("A certificate names only one consignee"),
@@ -101,12 +101,12 @@ class Element:
     """One element of the model certificate."""
 
     name: str
-    label: Promise
+    label: StrPromise
     kind: Kind
     mandatory: bool
-    required_message: Promise | None = None
+    required_message: StrPromise | None = None
     max_length: int = 0
-    help: Promise | str = ""
+    help: StrPromise | str = ""
     roles: tuple[PartyRole, ...] = ()  # party elements: the roles for which the element is mandatory
 
     @property

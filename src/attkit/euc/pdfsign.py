@@ -36,8 +36,8 @@ def signer_for_pdf(authority: Authority) -> PdfSigner:
 
     fn = getattr(seals, "signer_for_pdf", None)
     if fn is not None:
-        key, cert, chain = fn(authority)
-        return PdfSigner(key, cert, tuple(chain))
+        key, cert, given = fn(authority)
+        return PdfSigner(key, cert, tuple(given))
     row = seals.ensure_authority_keys(authority)
     pair = seals.key_pair(row)
     chain: list[x509.Certificate] = []

@@ -14,9 +14,9 @@ import segno
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from django_stubs_ext import StrPromise
 
 from attkit.euc import model_v1
 from attkit.euc.categories import SALW_LINES, UN_CATEGORIES, UNITS
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 CSS_PATH = Path(__file__).resolve().parent / "static" / "euc" / "print.css"
 LANGS = ("es", "en")
 
-TEXT: dict[str, Promise] = {
+TEXT: dict[str, StrPromise] = {
     "title": _("End-user certificate"),
     "dvc_title": _("Delivery verification certificate"),
     "model": _("Model end-user certificate, version 1"),
@@ -75,7 +75,7 @@ TEXT: dict[str, Promise] = {
 }
 
 
-def bi(label: Promise | str) -> dict[str, str]:
+def bi(label: StrPromise | str) -> dict[str, str]:
     """The label in Spanish and English."""
     out = {}
     for lang in LANGS:
@@ -84,7 +84,7 @@ def bi(label: Promise | str) -> dict[str, str]:
     return out
 
 
-def _bi_all(labels: dict[str, Promise]) -> dict[str, dict[str, str]]:
+def _bi_all(labels: dict[str, StrPromise]) -> dict[str, dict[str, str]]:
     return {key: bi(value) for key, value in labels.items()}
 
 

@@ -556,8 +556,8 @@ def revoke(euc_id: Any, *, by: User | None, reason: str, authority: Authority | 
         if by is not None:
             euc = _lock_own(euc_id, by)
         else:
-            qs = EndUserCertificate.objects.select_for_update()
-            euc = (qs.for_authority(authority) if authority else qs).get(pk=euc_id)
+            qs = EndUserCertificate.objects.for_authority(authority) if authority else EndUserCertificate.objects.all()
+            euc = qs.select_for_update().get(pk=euc_id)
         try:
             euc.status = lifecycle.next_status(euc.status, lifecycle.Event.REVOKE).value
         except lifecycle.TransitionError as exc:

@@ -451,7 +451,7 @@ def draft_end_use(request: AuthedRequest, pk: UUID) -> HttpResponse:
 def draft_check(request: AuthedRequest, pk: UUID) -> HttpResponse:
     euc = _own_draft(request, pk)
     result = services.check_draft(euc)
-    problems = []
+    problems: list[dict[str, Any]] = []
     for section in Section:
         for key, msgs in result.section_errors(section).items():
             problems.extend({"section": SECTION_LABELS[section], "message": m, "key": key} for m in msgs)

@@ -195,3 +195,61 @@ def answer_everything(assessment_bank: Any, *, gates_yes: tuple[str, ...] = (), 
             "sources": list(question.sources[:1]),
         }
     return answers
+
+
+# --- steps: a case brought to a state through the services ----------------------------------------------------
+
+
+def submitted(world: World, data: dict[str, Any] | None = None, *, applicant: str = "de.applicant") -> Any:
+    from attkit.licensing import services
+
+    case = services.create_application(by=world[applicant], data=data or export_application(world))
+    return services.submit(case.pk, by=world[applicant])
+
+
+def under_assessment(world: World, data: dict[str, Any] | None = None) -> Any:
+    from attkit.licensing import services
+
+    case = submitted(world, data)
+    for hit in case.hits.filter(status="pending"):
+        services.review_hit(hit.pk, by=world["de.supervisor"], decision="false_positive", reason="Different entity.")
+    for flag in case.flags.filter(severity="blocking", status="open"):
+        services.resolve_flag(flag.pk, by=world["de.supervisor"], resolution="false_positive", reason="Checked.")
+    return services.screening_clear(case.pk, by=world["de.officer"])
+
+
+def advised(world: World, case: Any) -> Any:
+    from attkit.licensing import services
+
+    for user in ("de.defence", "de.foreign"):
+        services.give_advice(case.pk, by=world[user], outcome="approve", reasons="No concern.")
+    return case
+
+
+def assessed(world: World, case: Any, *, gates_yes: tuple[str, ...] = (), rating: str = "low") -> Any:
+    from attkit.assessment import services as assessment
+
+    answers = answer_everything(assessment.bank(), gates_yes=gates_yes, rating=rating)
+    assessment.save_answers(case.pk, by=world["de.assessor"], answers=answers)
+    return assessment.complete(case.pk, by=world["de.assessor"])
+
+
+def proposed(
+    world: World, *, officer: str = "de.officer", outcome: str = "approve", criteria: tuple[str, ...] = ()
+) -> Any:
+    from attkit.licensing import services
+
+    case = under_assessment(world)
+    advised(world, case)
+    assessed(world, case)
+    services.propose_decision(case.pk, by=world[officer], outcome=outcome, criteria=list(criteria), reasons="Reasons.")
+    case.refresh_from_db()
+    return case
+
+
+def issued(world: World) -> Any:
+    from attkit.licensing import services
+
+    case = proposed(world)
+    services.countersign(case.pk, by=world["de.supervisor"], agree=True)
+    return services.issue_licence(case.pk, by=world["de.officer"])

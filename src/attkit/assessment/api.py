@@ -7,7 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from django.utils.translation import get_language
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from attkit.assessment import rules, services
 from attkit.assessment.models import Assessment
@@ -171,7 +171,7 @@ def add_mitigation(request: AuthedRequest, case_id: UUID, payload: MitigationIn)
         effect=payload.effect,
         description=payload.description,
     )
-    return 201, state_of(Assessment.objects.get(case_id=case_id))
+    return Status(201, state_of(Assessment.objects.get(case_id=case_id)))
 
 
 @router.delete("/cases/{case_id}/mitigations/{mitigation_id}", response={200: dict[str, Any], 403: ErrorOut})

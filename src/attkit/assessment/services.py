@@ -88,6 +88,7 @@ def _editable(case_id: Any, by: User) -> tuple[Case, Assessment]:
     return case, assessment
 
 
+@use_case("assessment_start")
 def start(case_id: Any, *, by: User) -> Assessment:
     """The case's assessment, started against the latest bank if there is none yet."""
     with transaction.atomic():

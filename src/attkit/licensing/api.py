@@ -12,7 +12,7 @@ from uuid import UUID
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import File, Query, Router, Schema
+from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from attkit.core.http import AuthedRequest
@@ -398,7 +398,7 @@ def list_cases(request: AuthedRequest, filters: Query[CaseFilter]) -> Any:
 @router.post("/cases", response={201: CaseOut, 403: ErrorOut, 422: ErrorOut}, summary="Start an application")
 def create_case(request: AuthedRequest, payload: CaseIn) -> Any:
     case = services.create_application(by=request.user, data=payload.dict())
-    return 201, case
+    return Status(201, case)
 
 
 @router.get("/cases/{case_id}", response=CaseOut, summary="A case")
@@ -413,24 +413,24 @@ def update_case(request: AuthedRequest, case_id: UUID, payload: DetailsIn) -> An
 
 @router.post("/cases/{case_id}/parties", response={201: PartyOut, 422: ErrorOut}, summary="Add a party to a draft")
 def add_party(request: AuthedRequest, case_id: UUID, payload: PartyIn) -> Any:
-    return 201, services.add_party(case_id, by=request.user, data=payload.dict())
+    return Status(201, services.add_party(case_id, by=request.user, data=payload.dict()))
 
 
 @router.delete("/cases/{case_id}/parties/{party_id}", response={204: None}, summary="Remove a party")
 def remove_party(request: AuthedRequest, case_id: UUID, party_id: UUID) -> Any:
     services.remove_party(case_id, party_id, by=request.user)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/cases/{case_id}/goods", response={201: GoodsOut, 422: ErrorOut}, summary="Add a goods line")
 def add_goods(request: AuthedRequest, case_id: UUID, payload: GoodsIn) -> Any:
-    return 201, services.add_goods_line(case_id, by=request.user, data=payload.dict())
+    return Status(201, services.add_goods_line(case_id, by=request.user, data=payload.dict()))
 
 
 @router.delete("/cases/{case_id}/goods/{line_id}", response={204: None}, summary="Remove a goods line")
 def remove_goods(request: AuthedRequest, case_id: UUID, line_id: UUID) -> Any:
     services.remove_goods_line(case_id, line_id, by=request.user)
-    return 204, None
+    return Status(204, None)
 
 
 @router.put("/cases/{case_id}/transit", response={200: CaseOut, 422: ErrorOut}, summary="Set the transit route")
@@ -450,7 +450,7 @@ def set_euc(request: AuthedRequest, case_id: UUID, payload: EucIn) -> Any:
 )
 def attach_document(request: AuthedRequest, case_id: UUID, kind: str, file: UploadedFile = File(...)) -> Any:  # noqa: B008
     data = file.read(MAX_FILE + 1)
-    return 201, services.attach_document(case_id, by=request.user, kind=kind, data=data, name=file.name or "")
+    return Status(201, services.attach_document(case_id, by=request.user, kind=kind, data=data, name=file.name or ""))
 
 
 @router.get("/cases/{case_id}/documents", response=list[DocumentOut], summary="Documents of a case")
@@ -593,7 +593,7 @@ def give_advice(request: AuthedRequest, case_id: UUID, payload: AdviceIn) -> Any
     summary="Consult one more agency",
 )
 def consult(request: AuthedRequest, case_id: UUID, payload: AgencyIn) -> Any:
-    return 201, services.request_advice(case_id, by=request.user, agency_id=payload.agency)
+    return Status(201, services.request_advice(case_id, by=request.user, agency_id=payload.agency))
 
 
 # --- decision -----------------------------------------------------------------------------------------------
@@ -621,7 +621,7 @@ def propose(request: AuthedRequest, case_id: UUID, payload: ProposeIn) -> Any:
         reasons=payload.reasons,
         conditions=payload.conditions,
     )
-    return 201, decision
+    return Status(201, decision)
 
 
 @router.post(
@@ -680,7 +680,7 @@ def record_shipment(request: AuthedRequest, case_id: UUID, payload: ShipmentIn) 
         lines=[line.dict() for line in payload.lines],
         notes=payload.notes,
     )
-    return 201, shipment
+    return Status(201, shipment)
 
 
 # --- denial notices and routing -----------------------------------------------------------------------------
@@ -699,17 +699,20 @@ def denial_notices(request: AuthedRequest) -> Any:
 )
 def share_denial(request: AuthedRequest, case_id: UUID) -> Any:
     notice = services.share_denial_notice(case_id, by=request.user)
-    return 201, {
-        "number": notice.number,
-        "authority": notice.authority.code,
-        "end_user_name": notice.end_user_name,
-        "end_user_country": notice.end_user_country,
-        "destination_country": notice.destination_country,
-        "categories": notice.categories,
-        "criteria": notice.criteria,
-        "goods_summary": notice.goods_summary,
-        "issued_at": notice.issued_at,
-    }
+    return Status(
+        201,
+        {
+            "number": notice.number,
+            "authority": notice.authority.code,
+            "end_user_name": notice.end_user_name,
+            "end_user_country": notice.end_user_country,
+            "destination_country": notice.destination_country,
+            "categories": notice.categories,
+            "criteria": notice.criteria,
+            "goods_summary": notice.goods_summary,
+            "issued_at": notice.issued_at,
+        },
+    )
 
 
 @router.get("/routing-rules", response=list[RoutingRuleOut], summary="Which agencies are consulted on which cases")
@@ -728,13 +731,13 @@ def add_routing_rule(request: AuthedRequest, payload: RoutingRuleIn) -> Any:
         destination=payload.destination,
         note=payload.note,
     )
-    return 201, rule
+    return Status(201, rule)
 
 
 @router.delete("/routing-rules/{rule_id}", response={204: None}, summary="Remove a routing rule")
 def delete_routing_rule(request: AuthedRequest, rule_id: UUID) -> Any:
     services.delete_routing_rule(rule_id, by=request.user)
-    return 204, None
+    return Status(204, None)
 
 
 # --- verification -------------------------------------------------------------------------------------------

@@ -48,7 +48,6 @@ def _country_field(label: Any, *, required: bool = False, help_text: Any = "") -
     return forms.CharField(
         label=label,
         required=required,
-        max_length=2,
         help_text=help_text or _("Two-letter ISO code, for example MX or DE."),
         widget=forms.TextInput(attrs={**TEXT, "class": "usa-input usa-input--small", "autocomplete": "off"}),
     )

@@ -927,10 +927,14 @@ def _raise_flags(case: Case, euc: integrations.EucResult, pending_hits: int) -> 
         parties=tuple(replace(p, name=_short(p.name)) if p.role is flags.PartyRole.END_USER else p for p in parties),
     )
     countries = [case.destination_country, *(p.country_iso2 for p in parties), *transit]
+    euc_raised = flags.euc_flags(euc_sub)
+    if euc.check is not None and not euc.check.end_user_name:
+        # Nothing could be read from the certificate: comparing quantities and end users with it would be noise.
+        euc_raised = [f for f in euc_raised if f.code in (flags.FlagCode.EUC_INVALID, flags.FlagCode.EUC_REVOKED)]
     raised = [
         *flags.embargo_flags(sub, integrations.embargoes_for(countries)),
         *flags.screening_flags(sub),
-        *flags.euc_flags(euc_sub),
+        *euc_raised,
         *flags.denial_flags(sub),
         *flags.proportionality_flags(sub),
     ]

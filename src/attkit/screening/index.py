@@ -8,33 +8,39 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from attkit.screening.loaders.model import ListEntry, ListSnapshot, NameQuality, Schema
+from attkit.screening.loaders.model import ListEntry, ListSnapshot, NameQuality, Schema, paused_gc
 from attkit.screening.matcher import (
     COUNTRY_BONUS,
     DEFAULT_THRESHOLD,
     DOB_EXACT_BONUS,
     ROLE_WEIGHTS,
     WEAK_ALIAS_FACTOR,
+    Alignment,
+    Evidence,
     Explanation,
     Query,
     _document_key,
-    _entity_score,
     _with_note,
+    align,
     compare_names,
-    name_score,
+    explain,
+    weigh_evidence,
 )
 from attkit.screening.normalize import AnalysedName, InvalidName, Role, Script, Token, analyse, name_variants
 
-#: How many list names, ranked by shared keys, get a full score for one query.
-CANDIDATES = 20
+#: How many list names, ranked by shared keys, get a full score for one query (more for a higher limit).
+CANDIDATES = 12
 #: The share of the query's name parts a list name must share keys with to be scored at all.
 MIN_COVERAGE = 0.5
 #: Among names sharing the same keys, prefer those with as many parts as the query.
 LENGTH_PENALTY = 0.3
+#: A key shared by more list names than this ("muhammad") ranks names but does not find them.
+COMMON_KEY = 500
 
 # What a shared key says about a query token and a list token, before the full comparison.
 _KEY_WEIGHTS = {"t": 1.0, "n": 1.0, "f": 0.9, "s": 0.6, "d": 0.6}
 _INDEXED_ROLES = (Role.NAME, Role.NUMBER)
+_DIRECT_KEYS = frozenset("tfn")
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +108,7 @@ class Index:
         self._refs: dict[tuple[str, str], int] = {}
         self._entry_names: list[list[int]] = []
         self._sizes: list[int] = []  # name parts of each list name, to prefer names as long as the query
+        self._bucket_sets: dict[str, frozenset[int]] = {}  # common keys' postings as sets, made on first use
 
     @classmethod
     def from_snapshots(cls, snapshots: Iterable[ListSnapshot]) -> Index:
@@ -119,6 +126,10 @@ class Index:
 
     def add(self, list_kind: str, entries: Iterable[ListEntry]) -> None:
         """Index entries of a list; an entry already indexed under the same list and ref is refused."""
+        with paused_gc():
+            self._add(list_kind, entries)
+
+    def _add(self, list_kind: str, entries: Iterable[ListEntry]) -> None:
         for entry in entries:
             key = (list_kind, entry.ref)
             if key in self._refs:
@@ -142,6 +153,7 @@ class Index:
                 self._documents.setdefault(_document_key(document.number), []).append(position)
 
     def _add_name(self, name: _Name) -> None:
+        self._bucket_sets.clear()
         name_id = len(self._names)
         self._names.append(name)
         self._entry_names[name.entry].append(name_id)
@@ -161,40 +173,81 @@ class Index:
     def _candidates(self, query: AnalysedName, schema: str | None, limit: int) -> list[int]:
         """List names sharing the most informative keys with the query, best first.
 
-        A name sharing keys with less than MIN_COVERAGE of the query's name parts cannot reach an
-        alert and is not scored.
+        Names are found through the query's selective keys (postings of at most COMMON_KEY names);
+        keys as common as "muhammad" only add to the rank of names found so. A query of common words
+        only ("Mohammed Ali") finds the names that have all of them. A name sharing keys with less
+        than MIN_COVERAGE of the query's name parts cannot reach an alert and is not scored.
         """
         total = len(self._names) or 1
-        scores: dict[int, float] = {}
-        covered: dict[int, float] = {}
-        tokens = [token for token in query.tokens if token.role in _INDEXED_ROLES]
-        query_weight = sum(ROLE_WEIGHTS[token.role] for token in tokens)
         postings = self._postings
+        tokens = [token for token in query.tokens if token.role in _INDEXED_ROLES]
+        if not tokens:
+            return []
+        # Per query token: its selective keys as {name: weight} and its common keys as (weight, set).
+        selective: list[dict[int, float]] = []
+        common: list[list[tuple[float, frozenset[int]]]] = []
+        found: set[int] = set()
         for token in tokens:
+            weighted = sorted(
+                (_KEY_WEIGHTS[key[0]] * math.log(1 + total / len(bucket)), key, bucket)
+                for key in token_keys(token)
+                if (bucket := postings.get(key))
+            )
             best: dict[int, float] = {}
-            for key in token_keys(token):
-                bucket = postings.get(key)
-                if not bucket:
-                    continue
-                weight = _KEY_WEIGHTS[key[0]] * math.log(1 + total / len(bucket))
-                for name_id in bucket:
-                    if best.get(name_id, 0.0) < weight:
-                        best[name_id] = weight
-            role_weight = ROLE_WEIGHTS[token.role]
-            for name_id, weight in best.items():
-                scores[name_id] = scores.get(name_id, 0.0) + weight
-                covered[name_id] = covered.get(name_id, 0.0) + role_weight
-        needed = MIN_COVERAGE * query_weight
+            frequent: list[tuple[float, frozenset[int]]] = []
+            direct: list[list[int]] = []
+            for weight, key, bucket in weighted:  # ascending, so a better key overwrites a weaker one
+                if len(bucket) <= COMMON_KEY:
+                    best.update(dict.fromkeys(bucket, weight))
+                    if key[0] in _DIRECT_KEYS:
+                        direct.append(bucket)
+                else:
+                    frequent.append((weight, self._bucket_set(key)))
+            selective.append(best)
+            common.append(frequent[::-1])
+            # Names are found by the word itself; by its typo and consonant neighbours too when the
+            # word itself is rare in the lists.
+            if sum(len(bucket) for bucket in direct) >= limit or (frequent and not direct):
+                for bucket in direct:
+                    found.update(bucket)
+            else:
+                found.update(best)
+        if not found:
+            every = [
+                set(best).union(*(members for _, members in frequent))
+                for best, frequent in zip(selective, common, strict=True)
+            ]
+            found = set.intersection(*every) if every else set()
+        weights = [ROLE_WEIGHTS[token.role] for token in tokens]
+        needed = MIN_COVERAGE * sum(weights)
         size, sizes = len(tokens), self._sizes
-        eligible = (
-            (name_id, value - LENGTH_PENALTY * abs(sizes[name_id] - size))
-            for name_id, value in scores.items()
-            if covered[name_id] >= needed
-        )
-        if schema is not None:
-            names, entries = self._names, self._entries
-            eligible = ((n, v) for n, v in eligible if entries[names[n].entry][1].schema.value == schema)
-        return [name_id for name_id, _ in heapq.nlargest(limit, eligible, key=lambda item: item[1])]
+        names, entries = self._names, self._entries
+        ranked: list[tuple[float, int]] = []
+        scoring = list(zip(selective, common, weights, strict=True))
+        for name_id in found:
+            if schema is not None and entries[names[name_id].entry][1].schema.value != schema:
+                continue
+            value = covered = 0.0
+            for best, frequent, role_weight in scoring:
+                weight = best.get(name_id, 0.0)
+                if not weight:
+                    for frequent_weight, members in frequent:
+                        if name_id in members:
+                            weight = frequent_weight
+                            break
+                    else:
+                        continue
+                value += weight
+                covered += role_weight
+            if covered >= needed:
+                ranked.append((value - LENGTH_PENALTY * abs(sizes[name_id] - size), name_id))
+        return [name_id for _, name_id in heapq.nlargest(limit, ranked)]
+
+    def _bucket_set(self, key: str) -> frozenset[int]:
+        members = self._bucket_sets.get(key)
+        if members is None:
+            members = self._bucket_sets[key] = frozenset(self._postings[key])
+        return members
 
     def search(
         self,
@@ -216,37 +269,56 @@ class Index:
         query.birth_date()  # a malformed date is refused before any work
         # Date of birth, country and documents can only add so much: skip what cannot reach the threshold.
         floor = threshold - DOB_EXACT_BONUS - COUNTRY_BONUS
-        best: dict[int, tuple[float, _Name, str]] = {}
+        best: dict[int, _Best] = {}
         for variant in name_variants(query_name):
             probe = analyse(variant, schema_value)
-            for name_id in self._candidates(probe, schema_value, CANDIDATES):
+            for name_id in self._candidates(probe, schema_value, max(CANDIDATES, limit + 2)):
                 name = self._names[name_id]
                 # Without a schema, read the query as the candidate's kind (titles, legal forms, numerals).
                 kind = schema_value or name.analysed.kind
                 analysed = probe if probe.kind == kind else analyse(variant, kind)
-                value = name_score(analysed, name.analysed, floor) * (WEAK_ALIAS_FACTOR if name.weak else 1.0)
+                alignment = align(analysed, name.analysed, floor)
+                value = 1.0 if alignment is None else alignment.score
+                if name.weak:
+                    value *= WEAK_ALIAS_FACTOR
                 current = best.get(name.entry)
-                if current is None or value > current[0]:
-                    best[name.entry] = (value, name, variant)
+                if current is None or value > current.value:
+                    best[name.entry] = _Best(value, name, analysed, alignment)
         for document in documents:
             for position in self._documents.get(_document_key(document), []):
                 if position not in best:
-                    best[position] = (0.0, self._names[self._entry_names[position][0]], query_name)
-        matches: list[Match] = []
-        for position, (value, name, variant) in best.items():
-            if value < floor and not documents:
+                    name = self._names[self._entry_names[position][0]]
+                    analysed = analyse(query_name, schema_value or name.analysed.kind)
+                    best[position] = _Best(0.0, name, analysed, None)
+        dob_value, country_value = query.birth_date(), query.country_code()
+        scored: list[tuple[float, str, str, _Best, Evidence]] = []
+        for position, found in best.items():
+            if found.value < floor and not documents:
                 continue
             list_kind, entry = self._entries[position]
-            comparison = compare_names(analyse(variant, schema_value or name.analysed.kind), name.analysed)
-            if name.weak:
+            evidence = weigh_evidence(query, entry, found.value, dob_value, country_value)
+            if evidence.score >= threshold:
+                scored.append((evidence.score, list_kind, entry.ref, found, evidence))
+        scored.sort(key=lambda item: (-item[0], item[1], item[2]))
+        matches: list[Match] = []
+        for value, list_kind, ref, found, evidence in scored[:limit]:
+            entry = self._entries[found.name.entry][1]
+            comparison = compare_names(found.query, found.name.analysed, found.alignment)
+            if found.name.weak:
                 comparison = _with_note(comparison, "matched a low-quality alias")
-            result = _entity_score(query, entry, value, comparison)
-            if result.score >= threshold:
-                matches.append(
-                    Match(entry.ref, list_kind, name.value, result.score, result.explanation, entry.schema.value, entry)
-                )
-        matches.sort(key=lambda match: (-match.score, match.list_kind, match.entry_ref))
-        return matches[:limit]
+            explanation = explain(comparison, evidence)
+            matches.append(Match(ref, list_kind, found.name.value, value, explanation, entry.schema.value, entry))
+        return matches
+
+
+@dataclass(slots=True)
+class _Best:
+    """The best-scoring name of one entry for a query, with what is needed to explain it."""
+
+    value: float
+    name: _Name
+    query: AnalysedName
+    alignment: Alignment | None
 
 
 def _schema(schema: str | None) -> str | None:

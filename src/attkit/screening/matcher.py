@@ -244,7 +244,9 @@ def _truncated(a: Token, b: Token, a_last: bool, b_last: bool) -> bool:
 
 
 @dataclass(slots=True)
-class _Alignment:
+class Alignment:
+    """Which words of two names were aligned, which conflict, which are left over, and the score."""
+
     score: float
     matches: list[tuple[tuple[int, ...], tuple[int, ...], float, str]]
     conflicts: list[tuple[int, int, float]]
@@ -256,11 +258,14 @@ class _Alignment:
 Option = tuple[float, int, tuple[int, ...], tuple[int, ...], str]
 
 
+def _rank(option: Option) -> tuple[float, int]:
+    return option[0], option[1]
+
+
 def _greedy(
     options: list[Option],
 ) -> tuple[list[tuple[tuple[int, ...], tuple[int, ...], float, str]], set[int], set[int]]:
-    """Best alignments first, each word used once (size breaks ties: a joined pair beats a single word)."""
-    options.sort(key=lambda option: (option[0], option[1]), reverse=True)
+    """Alignments in the order given (best first), each word used once."""
     used_q: set[int] = set()
     used_c: set[int] = set()
     matches: list[tuple[tuple[int, ...], tuple[int, ...], float, str]] = []
@@ -276,22 +281,28 @@ def _greedy(
 def _compound_options(query: AnalysedName, candidate: AnalysedName, open_q: set[int], open_c: set[int]) -> list[Option]:
     """Alignments of several words with one (joined words, acronyms) involving a word not yet well matched."""
     options: list[Option] = []
-    acronyms = query.kind != "person" and candidate.kind != "person"
-    for singles, single_open, other, span_open, flip in (
-        (candidate.tokens, open_c, query, open_q, False),
-        (query.tokens, open_q, candidate, open_c, True),
+    if query.kind != "person" and candidate.kind != "person":
+        for k in open_c:
+            token = candidate.tokens[k]
+            if token.role is Role.NAME and 2 <= len(token.text) <= 6 and (run := query.acronyms.get(token.text)):
+                options.append((ACRONYM_SCORE, 1 + len(run), run, (k,), "acronym"))
+        for k in open_q:
+            token = query.tokens[k]
+            if token.role is Role.NAME and 2 <= len(token.text) <= 6 and (run := candidate.acronyms.get(token.text)):
+                options.append((ACRONYM_SCORE, 1 + len(run), (k,), run, "acronym"))
+    for singles, single_open, single_name, other, span_open, flip in (
+        (candidate.tokens, open_c, candidate, query, open_q, False),
+        (query.tokens, open_q, query, candidate, open_c, True),
     ):
         spans, lengths = other.spans, other.span_lengths
+        # A joined run of words is longer than each of them: skip when no single word is that long.
+        if not spans or single_name.longest + max(2, single_name.longest // 4) < lengths[0]:
+            continue
         for k, token in enumerate(singles):
             if token.role is not Role.NAME:
                 continue
             text = token.text
             size = len(text)
-            if acronyms and k in single_open and 2 <= size <= 6 and (run := other.acronyms.get(text)):
-                option: Option = (ACRONYM_SCORE, 1 + len(run), run, (k,), "acronym")
-                options.append((option[0], option[1], (k,), run, "acronym") if flip else option)
-            if not spans:
-                continue
             tolerance = max(2, size // 4)
             start = bisect_left(lengths, size - tolerance)
             for position in range(start, len(spans)):
@@ -313,11 +324,37 @@ _ROLE_WEIGHT = tuple(ROLE_WEIGHTS[role] for role in Role)  # by role number, for
 _NAMELIKE = (Role.NAME, Role.INITIAL)
 
 
-def _plain(token: Token) -> bool:
-    return token.role is Role.NAME and token.script is Script.LATIN
+def _reachable(
+    matches: list[tuple[tuple[int, ...], tuple[int, ...], float, str]],
+    used_q: set[int],
+    used_c: set[int],
+    w_q: list[float],
+    w_c: list[float],
+    *,
+    floor: float,
+) -> bool:
+    """Whether joined words could lift the score to the floor: every word left over matching perfectly."""
+    total = gained = 0.0
+    for q_index, c_index, similarity, _ in matches:
+        weight = max(w_q[q_index[0]], w_c[c_index[0]])
+        total += weight
+        gained += similarity * weight
+    rest = sum(w for i, w in enumerate(w_q) if i not in used_q) + sum(w for j, w in enumerate(w_c) if j not in used_c)
+    return total + rest > 0 and (gained + rest) / (total + rest) >= floor
 
 
-def _align(query: AnalysedName, candidate: AnalysedName, floor: float = 0.0) -> _Alignment:
+def _weights(name: AnalysedName) -> list[float]:
+    cache = name.__dict__
+    weights = cache.get("_weights")
+    if weights is None:
+        weights = cache["_weights"] = [_ROLE_WEIGHT[t.role] for t in name.tokens]
+    return weights
+
+
+_SINGLE = tuple((k,) for k in range(64))
+
+
+def _align(query: AnalysedName, candidate: AnalysedName, floor: float = 0.0) -> Alignment:
     """Align the words of two names and score the alignment.
 
     With a `floor`, joined-word and acronym alignments are not tried when even they could not lift
@@ -325,54 +362,44 @@ def _align(query: AnalysedName, candidate: AnalysedName, floor: float = 0.0) -> 
     """
     q_tokens, c_tokens = query.tokens, candidate.tokens
     n_q, n_c = len(q_tokens), len(c_tokens)
-    w_q = [_ROLE_WEIGHT[t.role] for t in q_tokens]
-    w_c = [_ROLE_WEIGHT[t.role] for t in c_tokens]
-    c_plain = [_plain(t) for t in c_tokens]
+    w_q, w_c = _weights(query), _weights(candidate)
     q_long, c_long = len(query.normalised) >= TRUNCATION_LENGTH, len(candidate.normalised) >= TRUNCATION_LENGTH
+    singles = _SINGLE if n_q <= 64 and n_c <= 64 else tuple((k,) for k in range(max(n_q, n_c)))
     options: list[Option] = []
     sims: list[list[float]] = []
-    for i in range(n_q):
-        a = q_tokens[i]
-        a_plain = _plain(a)
+    last_q, last_c = n_q - 1, n_c - 1
+    for i, a in enumerate(q_tokens):
+        a_plain, a_text, a_fold = a.plain, a.text, a.fold
         row = [0.0] * n_c
         sims.append(row)
-        for j in range(n_c):
-            b = c_tokens[j]
-            if a_plain and c_plain[j]:
-                if a.text == b.text:
+        for j, b in enumerate(c_tokens):
+            if a_plain and b.plain:
+                if a_text == b.text:
                     similarity, method = 1.0, "exact"
                 else:
-                    similarity, method = _text_similarity(a.text, b.text, a.fold, b.fold)
-                    if similarity < SYMBOL_SCORE and a.symbols and b.symbols and not a.symbols.isdisjoint(b.symbols):
-                        similarity, method = SYMBOL_SCORE, "symbol"
+                    similarity, method = _text_similarity(a_text, b.text, a_fold, b.fold)
             else:
                 similarity, method = token_similarity(a, b)
             if (
-                (q_long or c_long)
-                and similarity < TRUNCATED_SCORE
-                and _truncated(a, b, i == n_q - 1 and q_long, j == n_c - 1 and c_long)
+                similarity < TRUNCATED_SCORE
+                and ((q_long and i == last_q) or (c_long and j == last_c))
+                and _truncated(a, b, i == last_q and q_long, j == last_c and c_long)
             ):
                 similarity, method = TRUNCATED_SCORE, "truncated"
             row[j] = similarity
             if similarity >= MIN_TOKEN_SIMILARITY:
-                options.append((similarity, 2, (i,), (j,), method))
-    matches, used_q, used_c = _greedy(list(options))
-    if n_q + n_c > 2 and ((n_q > len(used_q) and n_c > len(used_c)) or any(m[2] < 1.0 for m in matches)):
-        hopeless = False
-        if floor > 0.0:
-            weights = [max(w_q[q[0]], w_c[c[0]]) for q, c, _, _ in matches]
-            rest = sum(w_q[i] for i in range(n_q) if i not in used_q) + sum(
-                w_c[j] for j in range(n_c) if j not in used_c
-            )
-            total = sum(weights) + rest
-            gained = sum(match[2] * weight for match, weight in zip(matches, weights, strict=True)) + rest
-            hopeless = total == 0 or gained / total < floor
-        if not hopeless:
-            open_q = set(range(n_q)) - {m[0][0] for m in matches if m[2] >= 1.0}
-            open_c = set(range(n_c)) - {m[1][0] for m in matches if m[2] >= 1.0}
-            compounds = _compound_options(query, candidate, open_q, open_c)
-            if compounds:
-                matches, used_q, used_c = _greedy(options + compounds)
+                options.append((similarity, 2, singles[i], singles[j], method))
+    matches, used_q, used_c = _greedy(sorted(options, key=_rank, reverse=True))
+    if (
+        n_q + n_c > 2
+        and ((n_q > len(used_q) and n_c > len(used_c)) or any(m[2] < 1.0 for m in matches))
+        and (not floor or _reachable(matches, used_q, used_c, w_q, w_c, floor=floor))
+    ):
+        open_q = set(range(n_q)) - {m[0][0] for m in matches if m[2] >= 1.0}
+        open_c = set(range(n_c)) - {m[1][0] for m in matches if m[2] >= 1.0}
+        compounds = _compound_options(query, candidate, open_q, open_c)
+        if compounds:
+            matches, used_q, used_c = _greedy(sorted(options + compounds, key=_rank, reverse=True))
 
     numerator = denominator = 0.0
     matched_q = matched_c = 0
@@ -422,10 +449,10 @@ def _align(query: AnalysedName, candidate: AnalysedName, floor: float = 0.0) -> 
         if max(q_names, c_names) >= 2:
             single_name = True
             score *= SINGLE_NAME_FACTOR
-    return _Alignment(score, matches, conflicts, q_left, c_left, single_name)
+    return Alignment(score, matches, conflicts, q_left, c_left, single_name)
 
 
-def _describe(query: AnalysedName, candidate: AnalysedName, alignment: _Alignment) -> NameComparison:
+def _describe(query: AnalysedName, candidate: AnalysedName, alignment: Alignment) -> NameComparison:
     q_tokens, c_tokens = query.tokens, candidate.tokens
 
     def words(tokens: tuple[Token, ...], indices: Iterable[int]) -> str:
@@ -465,11 +492,19 @@ def name_score(query: AnalysedName, candidate: AnalysedName, floor: float = 0.0)
     return _align(query, candidate, floor).score
 
 
-def compare_names(query: AnalysedName, candidate: AnalysedName) -> NameComparison:
-    """The name similarity of two analysed names with the alignment that produced it."""
-    alignment = _align(query, candidate)
+def align(query: AnalysedName, candidate: AnalysedName, floor: float = 0.0) -> Alignment | None:
+    """The alignment of two names, or None when they are the same words in any order (score 1)."""
     if query.key == candidate.key:
-        alignment.score = 1.0
+        return None
+    return _align(query, candidate, floor)
+
+
+def compare_names(query: AnalysedName, candidate: AnalysedName, alignment: Alignment | None = None) -> NameComparison:
+    """The name similarity of two analysed names with the alignment that produced it."""
+    if alignment is None:
+        alignment = _align(query, candidate)
+        if query.key == candidate.key:
+            alignment.score = 1.0
     return _describe(query, candidate, alignment)
 
 
@@ -566,27 +601,38 @@ def _with_note(comparison: NameComparison, note: str) -> NameComparison:
     )
 
 
-def _entity_score(query: Query, entry: ListEntry, value: float, comparison: NameComparison) -> ScoreResult:
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """The entity score: the name score moved by date of birth, country, documents and kind."""
+
+    score: float
+    adjustments: tuple[tuple[str, float], ...] = ()
+    dob: str | None = None
+    country: str | None = None
+    document: str | None = None
+
+
+def weigh_evidence(
+    query: Query, entry: ListEntry, value: float, dob: BirthDate | None, country: str | None
+) -> Evidence:
+    """The name score `value` adjusted by the rest of what the party and the entry say (parsed dob, ISO country)."""
     adjustments: list[tuple[str, float]] = []
     dob_text = country_text = document_text = None
-    if query.schema and Schema(entry.schema).value != _schema_value(query.schema):
+    if query.schema and entry.schema.value != _schema_value(query.schema):
         adjustments.append((f"the party is a {query.schema}, the entry a {entry.schema.value}", 0.0))
         value *= SCHEMA_MISMATCH_FACTOR
-    query_dob = query.birth_date()
-    if query_dob and entry.dobs:
-        relation, delta = _dob_relation(query_dob, entry.dobs)
+    if dob and entry.dobs:
+        relation, delta = _dob_relation(dob, entry.dobs)
         dob_text = relation
         adjustments.append((f"date of birth: {relation}", delta))
         value += delta
-    code = query.country_code()
-    listed_countries = set(entry.nationalities) | set(entry.countries)
-    if code and listed_countries:
-        if code in listed_countries:
-            country_text = f"{code} is among the entry's countries"
+    if country and (entry.nationalities or entry.countries):
+        if country in entry.nationalities or country in entry.countries:
+            country_text = f"{country} is among the entry's countries"
             adjustments.append((country_text, COUNTRY_BONUS))
             value += COUNTRY_BONUS
         elif entry.nationalities:
-            country_text = f"{code} is not the entry's nationality ({', '.join(entry.nationalities)})"
+            country_text = f"{country} is not the entry's nationality ({', '.join(entry.nationalities)})"
             adjustments.append((country_text, -COUNTRY_CONFLICT))
             value -= COUNTRY_CONFLICT
     if query.documents and entry.documents:
@@ -600,9 +646,17 @@ def _entity_score(query: Query, entry: ListEntry, value: float, comparison: Name
                     value = DOCUMENT_FLOOR
                 break
     value = min(1.0, max(0.0, value))
-    summary = _summary(value, comparison, [reason for reason, _ in adjustments])
-    explanation = Explanation(summary, comparison, dob_text, country_text, document_text, tuple(adjustments))
-    return ScoreResult(value, explanation)
+    return Evidence(value, tuple(adjustments), dob_text, country_text, document_text)
+
+
+def explain(comparison: NameComparison, evidence: Evidence) -> Explanation:
+    summary = _summary(evidence.score, comparison, [reason for reason, _ in evidence.adjustments])
+    return Explanation(summary, comparison, evidence.dob, evidence.country, evidence.document, evidence.adjustments)
+
+
+def _entity_score(query: Query, entry: ListEntry, value: float, comparison: NameComparison) -> ScoreResult:
+    evidence = weigh_evidence(query, entry, value, query.birth_date(), query.country_code())
+    return ScoreResult(evidence.score, explain(comparison, evidence))
 
 
 def _schema_value(schema: str) -> str:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
-from functools import cached_property, lru_cache
+from functools import lru_cache
+from typing import Any
 
 from rigour._core import codepoint_script, maybe_ascii
 from rigour.names import remove_obj_prefixes, remove_person_prefixes
@@ -369,7 +371,23 @@ class Token:
     role: Role
     fold: str
     skeleton: str
-    symbols: frozenset[str] = frozenset()  # rigour's cross-language name and class symbols
+    symbols: frozenset[str] = frozenset()  # the generic class of a legal form (ORGCLS:llc)
+    plain: bool = False  # a Latin-script name part: the matcher's fast path
+
+
+class _Lazy:
+    """A per-instance cache for frozen dataclasses (3.11's cached_property takes a lock on every read)."""
+
+    def __init__(self, function: Callable[[Any], Any]) -> None:
+        self.function = function
+        self.name = function.__name__
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+        value = self.function(instance)
+        instance.__dict__[self.name] = value  # found before this descriptor from now on
+        return value
 
 
 @dataclass(frozen=True)
@@ -377,17 +395,10 @@ class AnalysedName:
     original: str
     kind: str  # "person", "organization", "vessel", "aircraft" or "any"
     tokens: tuple[Token, ...]
+    normalised: str = ""  # the tokens joined by spaces
+    key: str = ""  # the tokens sorted: the same for the same name in any order (CJK by its characters)
 
-    @cached_property
-    def normalised(self) -> str:
-        return " ".join(token.text for token in self.tokens)
-
-    @cached_property
-    def key(self) -> str:
-        """The tokens sorted: the same for the same name in any order (CJK by its characters)."""
-        return " ".join(sorted(token.native if token.script is Script.CJK else token.text for token in self.tokens))
-
-    @cached_property
+    @_Lazy
     def spans(self) -> tuple[tuple[tuple[int, ...], str], ...]:
         """Runs of two or three adjacent words, joined ('patr ushev' -> 'patrushev', 'van der bilt')."""
         tokens = self.tokens
@@ -403,11 +414,16 @@ class AnalysedName:
                 spans.append((tuple(range(start, end)), "".join(t.text for t in part)))
         return tuple(sorted(spans, key=lambda span: len(span[1])))
 
-    @cached_property
+    @_Lazy
+    def longest(self) -> int:
+        """The length of the longest name word (not legal form, particle, title or number)."""
+        return max((len(t.text) for t in self.tokens if t.role is Role.NAME), default=0)
+
+    @_Lazy
     def span_lengths(self) -> tuple[int, ...]:
         return tuple(len(joined) for _, joined in self.spans)
 
-    @cached_property
+    @_Lazy
     def acronyms(self) -> dict[str, tuple[int, ...]]:
         """Initials of runs of two to six words ('peoples liberation army' -> 'pla'), particles skipped."""
         tokens = self.tokens
@@ -560,9 +576,11 @@ def analyse(name: str, schema: str | None = None) -> AnalysedName:
                 fold=fold(token_text) if changed else info.fold,
                 skeleton=skeleton(token_text, abjad=info.script is Script.ABJAD) if changed else info.skeleton,
                 symbols=symbols,
+                plain=role is Role.NAME and info.script is Script.LATIN,
             )
         )
-    return AnalysedName(original=name, kind=kind, tokens=tuple(tokens))
+    key = " ".join(sorted(t.native if t.script is Script.CJK else t.text for t in tokens))
+    return AnalysedName(name, kind, tuple(tokens), " ".join(t.text for t in tokens), key)
 
 
 _ALTERNATIVES = re.compile(r"\s*/\s*")

@@ -28,6 +28,7 @@ from attkit.screening.loaders.model import (
     check_name,
     check_text,
     file_date,
+    paused_gc,
     read_capped,
     sha256_of,
     unique,
@@ -105,6 +106,12 @@ def _flat(properties: Any, where: str) -> dict[str, list[str]]:
 
 
 def load_ftm(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES, version: str | None = None) -> ListSnapshot:
+    """Load FollowTheMoney entities (JSON lines) as list entries; Sanction entities give programs."""
+    with paused_gc():
+        return _load_ftm(path, max_bytes=max_bytes, version=version)
+
+
+def _load_ftm(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES, version: str | None = None) -> ListSnapshot:
     """Load FollowTheMoney entities (JSON lines) as list entries; Sanction entities give programs."""
     path = Path(path)
     data = read_capped(path, max_bytes=max_bytes)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -169,6 +171,22 @@ def diff(old: Iterable[ListEntry], new: Iterable[ListEntry]) -> ListDiff:
     removed = sorted(before.keys() - after.keys())
     changed = sorted(ref for ref in before.keys() & after.keys() if before[ref] != after[ref])
     return ListDiff(tuple(added), tuple(removed), tuple(changed))
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a list is parsed or indexed.
+
+    Bulk loading creates hundreds of thousands of objects that all stay alive; with the collector
+    running, its full passes over the growing heap take half of the time.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def read_capped(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> bytes:

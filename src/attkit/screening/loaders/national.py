@@ -39,6 +39,7 @@ from attkit.screening.loaders.model import (
     check_name,
     check_text,
     file_date,
+    paused_gc,
     read_capped,
     sha256_of,
     unique,
@@ -63,6 +64,14 @@ _RANGE = re.compile(r"^(\d{4})\s*\.\.\s*(\d{4})$")
 
 
 def load_national_csv(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES, version: str | None = None) -> ListSnapshot:
+    """Load a national list CSV (see the module docstring for its columns)."""
+    with paused_gc():
+        return _load_national_csv(path, max_bytes=max_bytes, version=version)
+
+
+def _load_national_csv(
+    path: str | Path, *, max_bytes: int = MAX_FILE_BYTES, version: str | None = None
+) -> ListSnapshot:
     """Load a national list CSV (see the module docstring for its columns)."""
     path = Path(path)
     data = read_capped(path, max_bytes=max_bytes)

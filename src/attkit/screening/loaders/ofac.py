@@ -25,6 +25,7 @@ from attkit.screening.loaders.model import (
     check_name,
     check_text,
     file_date,
+    paused_gc,
     read_capped,
     sha256_of,
     unique,
@@ -98,6 +99,12 @@ _DOCUMENT = re.compile(
 
 
 def load_ofac(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES, version: str | None = None) -> ListSnapshot:
+    """Load the OFAC SDN legacy CSV set from its directory or from the path of sdn.csv."""
+    with paused_gc():
+        return _load_ofac(path, max_bytes=max_bytes, version=version)
+
+
+def _load_ofac(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES, version: str | None = None) -> ListSnapshot:
     """Load the OFAC SDN legacy CSV set from its directory or from the path of sdn.csv."""
     path = Path(path)
     sdn_path = _find(path, "sdn.csv") if path.is_dir() else path

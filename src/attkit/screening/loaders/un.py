@@ -25,6 +25,7 @@ from attkit.screening.loaders.model import (
     check_name,
     check_text,
     file_date,
+    paused_gc,
     read_capped,
     sha256_of,
     unique,
@@ -55,6 +56,12 @@ def parse_xml(data: bytes, source: str) -> StdET.Element:
 
 
 def load_un(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES, version: str | None = None) -> ListSnapshot:
+    """Load the UN Security Council Consolidated List from its XML file."""
+    with paused_gc():
+        return _load_un(path, max_bytes=max_bytes, version=version)
+
+
+def _load_un(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES, version: str | None = None) -> ListSnapshot:
     """Load the UN Security Council Consolidated List from its XML file."""
     path = Path(path)
     data = read_capped(path, max_bytes=max_bytes)

@@ -46,6 +46,7 @@ EXTRA_CANDIDATE_WEIGHT = 0.25  # a list name part absent from the query (lists g
 ACRONYM_SCORE = 0.85  # "PLA" for "People's Liberation Army"
 TRUNCATED_SCORE = 0.75  # the last word cut short: "BELKASSEM DR" for "BELKASSEM DRISSI"
 TRUNCATION_LENGTH = 25  # only names this long are cut short by fixed-width fields
+PLACE_EXTRA_FACTOR = 0.5  # a country named on one side only: "PLA China", a local subsidiary
 SINGLE_NAME_FACTOR = 0.7  # one matching part of a person with several: "Muammar" alone is no alert
 WEAK_ALIAS_FACTOR = 0.9  # a low-quality alias (UN "Low", OFAC remarks a.k.a.) is weaker evidence
 
@@ -438,8 +439,10 @@ def _align(query: AnalysedName, candidate: AnalysedName, floor: float = 0.0) -> 
                 denominator += max(w_q[i], w_c[j]) * factor
             q_left = [i for i in q_left if i not in taken_q]
             c_left = [j for j in c_left if j not in taken_c]
-    denominator += sum(w_q[i] for i in q_left) * EXTRA_QUERY_WEIGHT
-    denominator += sum(w_c[j] for j in c_left) * EXTRA_CANDIDATE_WEIGHT
+    denominator += sum(w_q[i] * (PLACE_EXTRA_FACTOR if q_tokens[i].place else 1.0) for i in q_left) * EXTRA_QUERY_WEIGHT
+    denominator += sum(w_c[j] * (PLACE_EXTRA_FACTOR if c_tokens[j].place else 1.0) for j in c_left) * (
+        EXTRA_CANDIDATE_WEIGHT
+    )
     score = numerator / denominator if denominator else 0.0
 
     single_name = False

@@ -373,6 +373,7 @@ class Token:
     skeleton: str
     symbols: frozenset[str] = frozenset()  # the generic class of a legal form (ORGCLS:llc)
     plain: bool = False  # a Latin-script name part: the matcher's fast path
+    place: bool = False  # a country named in an organisation's name ("Banco Santander Chile")
 
 
 class _Lazy:
@@ -471,6 +472,27 @@ def _strip_affixes(text: str, kind: str) -> str:
     if kind in ("organization", "any", "person"):
         stripped = _replace_org_types(stripped) or stripped
     return stripped if stripped.strip() else text
+
+
+@lru_cache(maxsize=1)
+def _country_words() -> frozenset[str]:
+    """One-word country names in lower-case ASCII (pycountry's names and common names)."""
+    import pycountry
+
+    from attkit.screening.loaders.countries import ALIASES
+
+    words: set[str] = {alias for alias in ALIASES if " " not in alias}
+    for country in pycountry.countries:
+        for attribute in ("name", "common_name"):
+            value = getattr(country, attribute, None)
+            if value and " " not in value and "," not in value:
+                words.add(latin(value.casefold()))
+    return frozenset(word for word in words if len(word) >= 4)
+
+
+def _is_country(word: str) -> bool:
+    """A one-word country name (codes are not: 'sa' and 'ag' are legal forms)."""
+    return word in _country_words()
 
 
 @lru_cache(maxsize=10_000)
@@ -577,6 +599,7 @@ def analyse(name: str, schema: str | None = None) -> AnalysedName:
                 skeleton=skeleton(token_text, abjad=info.script is Script.ABJAD) if changed else info.skeleton,
                 symbols=symbols,
                 plain=role is Role.NAME and info.script is Script.LATIN,
+                place=kind != "person" and role is Role.NAME and _is_country(token_text),
             )
         )
     key = " ".join(sorted(t.native if t.script is Script.CJK else t.text for t in tokens))

@@ -9,7 +9,7 @@ import pycountry
 
 # Names the lists use that pycountry does not know, or knows under another name. Keys are
 # in the folded form of `_fold`. Sources: the UN consolidated list, the OFAC SDN set.
-_ALIASES: dict[str, str] = {
+ALIASES: dict[str, str] = {
     "russia": "RU",
     "korea north": "KP",
     "korea south": "KR",
@@ -81,8 +81,8 @@ def country_code(name: str | None) -> str | None:
     folded = _fold(name)
     if folded in _NONE:
         return None
-    if folded in _ALIASES:
-        return _ALIASES[folded]
+    if folded in ALIASES:
+        return ALIASES[folded]
     if len(folded) == 2 and folded.isalpha():
         country = pycountry.countries.get(alpha_2=folded.upper())
         return country.alpha_2 if country else None

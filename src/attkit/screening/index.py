@@ -72,7 +72,7 @@ class _Name:
     weak: bool
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=50_000)
 def token_keys(token: Token) -> tuple[str, ...]:
     """The index keys of a token: its text, transliteration-folded form, consonant skeleton,
     one-deletion variants of the folded form (typos) and original script."""
@@ -272,12 +272,17 @@ class Index:
         best: dict[int, _Best] = {}
         for variant in name_variants(query_name):
             probe = analyse(variant, schema_value)
+            aligned: dict[tuple[str, tuple[Token, ...]], Alignment | None] = {}  # one name on several lists
             for name_id in self._candidates(probe, schema_value, max(CANDIDATES, limit + 2)):
                 name = self._names[name_id]
                 # Without a schema, read the query as the candidate's kind (titles, legal forms, numerals).
                 kind = schema_value or name.analysed.kind
                 analysed = probe if probe.kind == kind else analyse(variant, kind)
-                alignment = align(analysed, name.analysed, floor)
+                same = (kind, name.analysed.tokens)
+                if same in aligned:
+                    alignment = aligned[same]
+                else:
+                    alignment = aligned[same] = align(analysed, name.analysed, floor)
                 value = 1.0 if alignment is None else alignment.score
                 if name.weak:
                     value *= WEAK_ALIAS_FACTOR

@@ -175,7 +175,7 @@ def edit_budget(length: int) -> int:
     return 1 + length // 5
 
 
-@lru_cache(maxsize=500_000)
+@lru_cache(maxsize=100_000)
 def _text_similarity(a: str, b: str, fold_a: str, fold_b: str) -> tuple[float, str]:
     """Edit similarity within an edit budget; a real other name ("Ortiz", "Ortega") falls below it."""
     length = max(len(a), len(b))

@@ -245,7 +245,7 @@ def _split_words(text: str) -> list[str]:
     return "".join(out).split()
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=100_000)
 def latin(word: str) -> str:
     """A word in lower-case ASCII (ICU 'Any-Latin; Latin-ASCII' where rigour has no spelling)."""
     if word.isascii():
@@ -303,7 +303,7 @@ _C_NOT_H = re.compile(r"c(?!h)")
 _J_AFTER_VOWEL = re.compile(r"(?<=[aeiou])j")
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=100_000)
 def fold(word: str) -> str:
     """A transliteration-tolerant spelling: kh/h, q/k, z/s, w/v, y/i, o/u, e/i, ou/u, doubled letters."""
     return _DOUBLES.sub(r"\1", _fold_letters(word))
@@ -326,7 +326,7 @@ _SKELETON = str.maketrans({"p": "b", "g": "k"})
 _SKELETON_DROP = re.compile(r"[aeiouvy]")
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=100_000)
 def skeleton(word: str, *, abjad: bool = False) -> str:
     """The consonants of a word, as an abjad writes them: محمد 'mhmd' and Mohammed 'mhmd' agree.
 
@@ -539,7 +539,7 @@ class _Word:
     roman: int | None
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=100_000)
 def _word(word: str) -> _Word:
     script = _word_script(word)
     text = latin(word)
@@ -576,7 +576,7 @@ def _role(info: _Word, kind: str, position: int, count: int) -> tuple[Role, str]
     return Role.NAME, text
 
 
-@lru_cache(maxsize=65_536)
+@lru_cache(maxsize=8_192)
 def analyse(name: str, schema: str | None = None) -> AnalysedName:
     """Clean, fold, transliterate and tokenise a name; each token carries its role and matching keys."""
     kind = _kind(schema)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from attkit.screening.index import Index
+from attkit.screening.index import Index, Match
 from attkit.screening.loaders import OFAC_SAMPLE, UN_SAMPLE, load_ofac, load_un
 from attkit.screening.matcher import DEFAULT_THRESHOLD
 from attkit.screening.normalize import InvalidName
@@ -15,7 +15,7 @@ def index() -> Index:
     return Index.from_snapshots([load_un(UN_SAMPLE), load_ofac(OFAC_SAMPLE)])
 
 
-def refs(matches: list) -> list[tuple[str, str]]:
+def refs(matches: list[Match]) -> list[tuple[str, str]]:
     return [(m.list_kind, m.entry_ref) for m in matches]
 
 

@@ -15,6 +15,7 @@ from attkit.screening.loaders import (
     ListEntry,
     ListFormatError,
     ListKind,
+    ListSnapshot,
     Name,
     NameQuality,
     Schema,
@@ -30,23 +31,23 @@ FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "lists"
 
 
 @pytest.fixture(scope="module")
-def un() -> object:
+def un() -> ListSnapshot:
     return load_un(UN_SAMPLE)
 
 
 @pytest.fixture(scope="module")
-def ofac() -> object:
+def ofac() -> ListSnapshot:
     return load_ofac(OFAC_SAMPLE)
 
 
-def entry(snapshot: object, ref: str) -> ListEntry:
-    return next(e for e in snapshot.entries if e.ref == ref)  # type: ignore[attr-defined]
+def entry(snapshot: ListSnapshot, ref: str) -> ListEntry:
+    return next(e for e in snapshot.entries if e.ref == ref)
 
 
 # --- UN Security Council Consolidated List ------------------------------------------------------
 
 
-def test_un_list_counts_and_version(un: object) -> None:
+def test_un_list_counts_and_version(un: ListSnapshot) -> None:
     assert un.kind is ListKind.UN
     assert un.counts == {"person": 730, "organization": 273, "vessel": 0, "aircraft": 0, "total": 1003}
     assert un.version == "2026-02-27T00:00:09.554Z"
@@ -54,7 +55,7 @@ def test_un_list_counts_and_version(un: object) -> None:
     assert len(un.sha256) == 64
 
 
-def test_un_aliases_keep_their_quality_and_original_script(un: object) -> None:
+def test_un_aliases_keep_their_quality_and_original_script(un: ListSnapshot) -> None:
     qualities = [name.quality for e in un.entries for name in e.names[1:]]
     assert qualities.count(NameQuality.WEAK) == 615  # the "Low" aliases
     assert sum(1 for e in un.entries for n in e.names if n.quality is NameQuality.ORIGINAL_SCRIPT) >= 370
@@ -63,7 +64,7 @@ def test_un_aliases_keep_their_quality_and_original_script(un: object) -> None:
     assert saddam.nationalities == ("IQ",)
 
 
-def test_un_individual_fields(un: object) -> None:
+def test_un_individual_fields(un: ListSnapshot) -> None:
     badege = entry(un, "CDi.001")
     assert badege.names[0] == Name("ERIC BADEGE")
     assert badege.dobs == (BirthDate.year(1971),)
@@ -72,19 +73,19 @@ def test_un_individual_fields(un: object) -> None:
     assert badege.listed_on == dt.date(2012, 12, 31)
 
 
-def test_un_dates_of_birth_exact_year_and_range(un: object) -> None:
+def test_un_dates_of_birth_exact_year_and_range(un: ListSnapshot) -> None:
     kinds = {dob.kind for e in un.entries for dob in e.dobs}
     assert kinds == {"exact", "year", "range"}
     assert any(dob.approximate for e in un.entries for dob in e.dobs)
 
 
-def test_un_documents_have_iso_countries(un: object) -> None:
+def test_un_documents_have_iso_countries(un: ListSnapshot) -> None:
     documents = [doc for e in un.entries for doc in e.documents]
     assert len(documents) > 300
     assert any(doc.type == "Passport" and doc.country == "TZ" for doc in documents)
 
 
-def test_un_entity_with_aliases_and_addresses(un: object) -> None:
+def test_un_entity_with_aliases_and_addresses(un: ListSnapshot) -> None:
     adf = entry(un, "CDe.001")
     assert adf.schema is Schema.ORGANIZATION
     assert adf.names[0].value == "ADF"
@@ -94,12 +95,12 @@ def test_un_entity_with_aliases_and_addresses(un: object) -> None:
 # --- OFAC SDN ----------------------------------------------------------------------------------------
 
 
-def test_ofac_counts(ofac: object) -> None:
+def test_ofac_counts(ofac: ListSnapshot) -> None:
     assert ofac.counts == {"person": 4620, "organization": 3673, "vessel": 406, "aircraft": 277, "total": 8976}
     assert ofac.kind is ListKind.OFAC
 
 
-def test_ofac_individual_is_first_name_first_with_remarks_parsed(ofac: object) -> None:
+def test_ofac_individual_is_first_name_first_with_remarks_parsed(ofac: ListSnapshot) -> None:
     zawahiri = entry(ofac, "2676")
     assert zawahiri.schema is Schema.PERSON
     assert zawahiri.names[0].value == "Dr. Ayman AL ZAWAHIRI"
@@ -109,7 +110,7 @@ def test_ofac_individual_is_first_name_first_with_remarks_parsed(ofac: object) -
     assert "EG" in zawahiri.countries  # place of birth
 
 
-def test_ofac_weak_aliases_and_addresses(ofac: object) -> None:
+def test_ofac_weak_aliases_and_addresses(ofac: ListSnapshot) -> None:
     bank = entry(ofac, "306")
     assert Name("NATIONAL BANK OF CUBA") in bank.names
     assert Name("BNC", NameQuality.WEAK) in bank.names  # a.k.a. in the remarks
@@ -117,7 +118,7 @@ def test_ofac_weak_aliases_and_addresses(ofac: object) -> None:
     assert bank.programs == ("CUBA",)
 
 
-def test_ofac_nationalities_and_vessels(ofac: object) -> None:
+def test_ofac_nationalities_and_vessels(ofac: ListSnapshot) -> None:
     assert sum(1 for e in ofac.entries if e.nationalities) > 2000
     vessel = entry(ofac, "4234")
     assert vessel.schema is Schema.VESSEL
@@ -316,7 +317,7 @@ def test_diff_reports_added_removed_and_changed() -> None:
     assert diff([a, b], [a, b]).is_empty
 
 
-def test_diff_between_real_snapshots_of_a_list(tmp_path: Path, un: object) -> None:
+def test_diff_between_real_snapshots_of_a_list(tmp_path: Path, un: ListSnapshot) -> None:
     text = UN_SAMPLE.read_text(encoding="utf-8").replace(
         "<FIRST_NAME>ERIC</FIRST_NAME>", "<FIRST_NAME>ERIK</FIRST_NAME>"
     )

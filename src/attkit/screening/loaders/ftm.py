@@ -37,8 +37,12 @@ from attkit.screening.loaders.model import (
 
 MAX_LINE_BYTES = 10 * 1024 * 1024
 
-_NAME_PROPS = (("name", NameQuality.STRONG), ("alias", NameQuality.STRONG), ("previousName", NameQuality.STRONG))
-_NAME_PROPS += (("weakAlias", NameQuality.WEAK),)
+_NAME_PROPS: tuple[tuple[str, NameQuality], ...] = (
+    ("name", NameQuality.STRONG),
+    ("alias", NameQuality.STRONG),
+    ("previousName", NameQuality.STRONG),
+    ("weakAlias", NameQuality.WEAK),
+)
 _DOCUMENT_PROPS = (
     "idNumber",
     "passportNumber",

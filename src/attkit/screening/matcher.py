@@ -27,7 +27,7 @@ MIN_TOKEN_SIMILARITY = 0.6
 OVER_BUDGET = 0.5  # the similarity of words further apart than their edit budget
 FOLD_FACTOR = 0.95  # equal after folding transliteration variants (Qadhafi / Kadhafi)
 SKELETON_FACTOR = 0.9  # equal consonants across an abjad (محمد / Mohammed)
-SYMBOL_SCORE = 0.9  # the same name in rigour's cross-language name data (Барак / Barack)
+SYMBOL_SCORE = 0.9  # two legal forms of one class in rigour's org-type data (GmbH / Ltd / S.R.L.)
 INITIAL_SCORE = 0.75  # "J" for "Joachim"
 
 # --- Name score -------------------------------------------------------------------------------

@@ -44,6 +44,20 @@ _HOMOGLYPHS = {"a": "а", "o": "о", "e": "е", "c": "с", "p": "р", "A": "А",
 _ACCENTS = {"a": "á", "e": "é", "i": "í", "o": "ó", "u": "ú", "n": "ñ"}
 
 
+def reference_loop_microseconds() -> float:
+    """A fixed piece of pure Python (sum of 1,000 integers), best of 200: how fast this core runs Python now.
+
+    About 10 µs on an idle current server core; more when other processes share the core. Divide a
+    rate here by (reference / 10) to compare runs made under different loads.
+    """
+    best = float("inf")
+    for _ in range(200):
+        started = time.perf_counter()
+        sum(range(1000))
+        best = min(best, time.perf_counter() - started)
+    return round(best * 1e6, 2)
+
+
 def load_average() -> list[float]:
     try:
         return [round(value, 2) for value in os.getloadavg()]
@@ -234,6 +248,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             "platform": platform.platform(),
             "cpus": os.cpu_count(),
             "load_average_at_start": load_average(),
+            "reference_loop_microseconds_at_start": reference_loop_microseconds(),
         },
         "import_seconds": round(IMPORT_SECONDS, 3),
     }
@@ -247,6 +262,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     output["batch"] = batch(index, names)
     output["logic_v2"] = logic_v2_ratio(index, queries(index, args.logic_v2_sample, SEED + 3))
     output["machine"]["load_average_at_end"] = load_average()
+    output["machine"]["reference_loop_microseconds_at_end"] = reference_loop_microseconds()
     print(json.dumps(output, indent=2))
 
 

@@ -265,6 +265,10 @@ class Index:
         Raises InvalidName for an empty or oversized name and ValueError for a malformed date of birth.
         """
         schema_value = _schema(schema)
+        if limit < 1:
+            raise ValueError(f"limit {limit} must be at least 1")
+        if not 0.0 <= threshold <= 1.0:
+            raise ValueError(f"threshold {threshold} must be between 0 and 1")
         query = Query(query_name, schema=schema_value, dob=dob, country=country, documents=tuple(documents))
         query.birth_date()  # a malformed date is refused before any work
         # Date of birth, country and documents can only add so much: skip what cannot reach the threshold.

@@ -14,7 +14,7 @@ from rapidfuzz.distance import OSA
 
 from attkit.screening.loaders.countries import country_code
 from attkit.screening.loaders.model import BirthDate, ListEntry, NameQuality, Schema
-from attkit.screening.normalize import AnalysedName, Role, Script, Token, analyse, name_variants
+from attkit.screening.normalize import AnalysedName, InvalidName, Role, Script, Token, analyse, name_variants
 
 #: The score at or above which a match is an alert for an officer. The Django setting
 #: ATTKIT_SCREENING_THRESHOLD defaults to this value; docs/decisions/0003 says why 0.7.
@@ -263,6 +263,10 @@ def _rank(option: Option) -> tuple[float, int]:
     return option[0], option[1]
 
 
+def _similarity(option: Option) -> float:
+    return option[0]
+
+
 def _greedy(
     options: list[Option],
 ) -> tuple[list[tuple[tuple[int, ...], tuple[int, ...], float, str]], set[int], set[int]]:
@@ -325,31 +329,33 @@ _ROLE_WEIGHT = tuple(ROLE_WEIGHTS[role] for role in Role)  # by role number, for
 _NAMELIKE = (Role.NAME, Role.INITIAL)
 
 
-def _reachable(
-    matches: list[tuple[tuple[int, ...], tuple[int, ...], float, str]],
-    used_q: set[int],
-    used_c: set[int],
-    w_q: list[float],
-    w_c: list[float],
-    *,
-    floor: float,
-) -> bool:
-    """Whether joined words could lift the score to the floor: every word left over matching perfectly."""
-    total = gained = 0.0
-    for q_index, c_index, similarity, _ in matches:
-        weight = max(w_q[q_index[0]], w_c[c_index[0]])
-        total += weight
-        gained += similarity * weight
-    rest = sum(w for i, w in enumerate(w_q) if i not in used_q) + sum(w for j, w in enumerate(w_c) if j not in used_c)
-    return total + rest > 0 and (gained + rest) / (total + rest) >= floor
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """What the alignment needs to know of a name besides its words, computed once per name."""
+
+    weights: tuple[float, ...]  # by role
+    extra: tuple[float, ...]  # the weight of a word left over (a country counts half)
+    namelike: tuple[bool, ...]  # a name or an initial
+    core: tuple[bool, ...]  # a name, an initial or a number: what can conflict
+    names: int  # how many name words
+    long: bool  # long enough to have been cut short
 
 
-def _weights(name: AnalysedName) -> list[float]:
+def _shape(name: AnalysedName) -> _Shape:
     cache = name.__dict__
-    weights = cache.get("_weights")
-    if weights is None:
-        weights = cache["_weights"] = [_ROLE_WEIGHT[t.role] for t in name.tokens]
-    return weights
+    shape = cache.get("_shape")
+    if shape is None:
+        tokens = name.tokens
+        weights = tuple(_ROLE_WEIGHT[t.role] for t in tokens)
+        shape = cache["_shape"] = _Shape(
+            weights=weights,
+            extra=tuple(w * (PLACE_EXTRA_FACTOR if t.place else 1.0) for w, t in zip(weights, tokens, strict=True)),
+            namelike=tuple(t.role in _NAMELIKE for t in tokens),
+            core=tuple(t.role in _CORE for t in tokens),
+            names=sum(1 for t in tokens if t.role is Role.NAME),
+            long=len(name.normalised) >= TRUNCATION_LENGTH,
+        )
+    return shape
 
 
 _SINGLE = tuple((k,) for k in range(64))
@@ -363,8 +369,9 @@ def _align(query: AnalysedName, candidate: AnalysedName, floor: float = 0.0) -> 
     """
     q_tokens, c_tokens = query.tokens, candidate.tokens
     n_q, n_c = len(q_tokens), len(c_tokens)
-    w_q, w_c = _weights(query), _weights(candidate)
-    q_long, c_long = len(query.normalised) >= TRUNCATION_LENGTH, len(candidate.normalised) >= TRUNCATION_LENGTH
+    q_shape, c_shape = _shape(query), _shape(candidate)
+    w_q, w_c = q_shape.weights, c_shape.weights
+    q_long, c_long = q_shape.long, c_shape.long
     singles = _SINGLE if n_q <= 64 and n_c <= 64 else tuple((k,) for k in range(max(n_q, n_c)))
     options: list[Option] = []
     sims: list[list[float]] = []
@@ -390,68 +397,96 @@ def _align(query: AnalysedName, candidate: AnalysedName, floor: float = 0.0) -> 
             row[j] = similarity
             if similarity >= MIN_TOKEN_SIMILARITY:
                 options.append((similarity, 2, singles[i], singles[j], method))
-    matches, used_q, used_c = _greedy(sorted(options, key=_rank, reverse=True))
-    if (
-        n_q + n_c > 2
-        and ((n_q > len(used_q) and n_c > len(used_c)) or any(m[2] < 1.0 for m in matches))
-        and (not floor or _reachable(matches, used_q, used_c, w_q, w_c, floor=floor))
-    ):
-        open_q = set(range(n_q)) - {m[0][0] for m in matches if m[2] >= 1.0}
-        open_c = set(range(n_c)) - {m[1][0] for m in matches if m[2] >= 1.0}
-        compounds = _compound_options(query, candidate, open_q, open_c)
-        if compounds:
-            matches, used_q, used_c = _greedy(sorted(options + compounds, key=_rank, reverse=True))
+
+    # Single words first, best first (a stable sort keeps the reading order among equals).
+    options.sort(key=_similarity, reverse=True)
+    used_q = [False] * n_q
+    used_c = [False] * n_c
+    matches: list[tuple[tuple[int, ...], tuple[int, ...], float, str]] = []
+    imperfect = False
+    for similarity, _, q_index, c_index, method in options:
+        i, j = q_index[0], c_index[0]
+        if used_q[i] or used_c[j]:
+            continue
+        used_q[i] = used_c[j] = True
+        matches.append((q_index, c_index, similarity, method))
+        imperfect = imperfect or similarity < 1.0
+    if n_q + n_c > 2 and (imperfect or (len(matches) < n_q and len(matches) < n_c)):
+        reachable = True
+        if floor:
+            total = gained = rest = 0.0
+            for q_index, c_index, similarity, _ in matches:
+                weight = max(w_q[q_index[0]], w_c[c_index[0]])
+                total += weight
+                gained += similarity * weight
+            for i in range(n_q):
+                if not used_q[i]:
+                    rest += w_q[i]
+            for j in range(n_c):
+                if not used_c[j]:
+                    rest += w_c[j]
+            reachable = total + rest > 0 and (gained + rest) / (total + rest) >= floor
+        if reachable:
+            open_q = {i for i in range(n_q) if not used_q[i]} | {m[0][0] for m in matches if m[2] < 1.0}
+            open_c = {j for j in range(n_c) if not used_c[j]} | {m[1][0] for m in matches if m[2] < 1.0}
+            compounds = _compound_options(query, candidate, open_q, open_c)
+            if compounds:
+                matches, taken_q, taken_c = _greedy(sorted(options + compounds, key=_rank, reverse=True))
+                used_q = [i in taken_q for i in range(n_q)]
+                used_c = [j in taken_c for j in range(n_c)]
 
     numerator = denominator = 0.0
     matched_q = matched_c = 0
+    q_namelike, c_namelike = q_shape.namelike, c_shape.namelike
     for q_index, c_index, similarity, _ in matches:
         if len(q_index) == 1 and len(c_index) == 1:
             i, j = q_index[0], c_index[0]
             weight = w_q[i] if w_q[i] > w_c[j] else w_c[j]
-            matched_q += q_tokens[i].role in _NAMELIKE
-            matched_c += c_tokens[j].role in _NAMELIKE
+            matched_q += q_namelike[i]
+            matched_c += c_namelike[j]
         else:
             weight = min(1.0, max(sum(w_q[i] for i in q_index), sum(w_c[j] for j in c_index)))
-            matched_q += sum(1 for i in q_index if q_tokens[i].role in _NAMELIKE)
-            matched_c += sum(1 for j in c_index if c_tokens[j].role in _NAMELIKE)
+            matched_q += sum(1 for i in q_index if q_namelike[i])
+            matched_c += sum(1 for j in c_index if c_namelike[j])
         numerator += similarity * weight
         denominator += weight
 
     # Left-over parts: a conflict when both sides still have a name part, an extra otherwise.
-    q_left = [i for i in range(n_q) if i not in used_q]
-    c_left = [j for j in range(n_c) if j not in used_c]
+    q_left = [i for i in range(n_q) if not used_q[i]]
+    c_left = [j for j in range(n_c) if not used_c[j]]
     conflicts: list[tuple[int, int, float]] = []
     if q_left and c_left:
-        q_core = [i for i in q_left if q_tokens[i].role in _CORE]
-        c_core = [j for j in c_left if c_tokens[j].role in _CORE]
+        q_core = [i for i in q_left if q_shape.core[i]]
+        c_core = [j for j in c_left if c_shape.core[j]]
         if q_core and c_core:
             ranked = sorted(((sims[i][j], i, j) for i in q_core for j in c_core), reverse=True)
-            taken_q: set[int] = set()
-            taken_c: set[int] = set()
+            taken: set[tuple[str, int]] = set()
             for similarity, i, j in ranked:
-                if i in taken_q or j in taken_c:
+                if ("q", i) in taken or ("c", j) in taken:
                     continue
-                taken_q.add(i)
-                taken_c.add(j)
+                taken.add(("q", i))
+                taken.add(("c", j))
                 conflicts.append((i, j, similarity))
                 numbers = q_tokens[i].role is Role.NUMBER and c_tokens[j].role is Role.NUMBER
                 factor = NUMBER_CONFLICT_WEIGHT if numbers else CONFLICT_WEIGHT
                 denominator += max(w_q[i], w_c[j]) * factor
-            q_left = [i for i in q_left if i not in taken_q]
-            c_left = [j for j in c_left if j not in taken_c]
-    denominator += sum(w_q[i] * (PLACE_EXTRA_FACTOR if q_tokens[i].place else 1.0) for i in q_left) * EXTRA_QUERY_WEIGHT
-    denominator += sum(w_c[j] * (PLACE_EXTRA_FACTOR if c_tokens[j].place else 1.0) for j in c_left) * (
-        EXTRA_CANDIDATE_WEIGHT
-    )
+            q_left = [i for i in q_left if ("q", i) not in taken]
+            c_left = [j for j in c_left if ("c", j) not in taken]
+    q_extra, c_extra = q_shape.extra, c_shape.extra
+    for i in q_left:
+        denominator += q_extra[i] * EXTRA_QUERY_WEIGHT
+    for j in c_left:
+        denominator += c_extra[j] * EXTRA_CANDIDATE_WEIGHT
     score = numerator / denominator if denominator else 0.0
 
     single_name = False
-    if max(matched_q, matched_c) == 1 and (query.kind == "person" or candidate.kind == "person"):
-        q_names = sum(1 for t in q_tokens if t.role is Role.NAME)
-        c_names = sum(1 for t in c_tokens if t.role is Role.NAME)
-        if max(q_names, c_names) >= 2:
-            single_name = True
-            score *= SINGLE_NAME_FACTOR
+    if (
+        (matched_q if matched_q > matched_c else matched_c) == 1
+        and (query.kind == "person" or candidate.kind == "person")
+        and max(q_shape.names, c_shape.names) >= 2
+    ):
+        single_name = True
+        score *= SINGLE_NAME_FACTOR
     return Alignment(score, matches, conflicts, q_left, c_left, single_name)
 
 
@@ -719,7 +754,10 @@ def evaluate_pairs(rows: Iterable[Mapping[str, str]], threshold: float = DEFAULT
             raise ValueError(f"row {number}: missing column {exc.args[0]}") from None
         if label not in _TRUE | _FALSE:
             raise ValueError(f"row {number}: is_match {row['is_match']!r} is not true or false")
-        predicted = pair_score(name1, name2, row.get("schema") or None) >= threshold
+        try:
+            predicted = pair_score(name1, name2, row.get("schema") or None) >= threshold
+        except InvalidName as exc:
+            raise ValueError(f"row {number}: {exc}") from None
         actual = label in _TRUE
         if predicted and actual:
             tp += 1

@@ -92,6 +92,10 @@ def test_bad_input_is_refused_with_a_clear_error(index: Index) -> None:
         index.search("x" * 10_000_000)
     with pytest.raises(ValueError, match="not YYYY-MM-DD"):
         index.search("Ayman al-Zawahiri", dob="19/06/1951")
+    with pytest.raises(ValueError, match="limit 0 must be at least 1"):
+        index.search("Ayman al-Zawahiri", limit=0)
+    with pytest.raises(ValueError, match=r"threshold 1\.5 must be between 0 and 1"):
+        index.search("Ayman al-Zawahiri", threshold=1.5)
 
 
 def test_an_entry_is_indexed_once(index: Index) -> None:

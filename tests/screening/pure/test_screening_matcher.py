@@ -202,6 +202,8 @@ def test_evaluate_pairs_names_a_bad_row() -> None:
         evaluate_pairs([{"name1": "A", "is_match": "true"}])
     with pytest.raises(ValueError, match="row 1: is_match 'maybe'"):
         evaluate_pairs([{"name1": "A", "name2": "B", "is_match": "maybe"}])
+    with pytest.raises(ValueError, match="row 2: empty name"):
+        evaluate_pairs([{"name1": "A", "name2": "B", "is_match": "1"}, {"name1": " ", "name2": "B", "is_match": "1"}])
 
 
 def test_quality_on_the_labelled_pairs_does_not_regress() -> None:

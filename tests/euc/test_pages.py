@@ -413,3 +413,19 @@ def test_navigation_lists_the_register_and_the_use_lookup(client, login, issuer,
     assert 'href="/euc/"' in html_of(client.get("/"))
     login(de_verifier)
     assert 'href="/euc/use/"' in html_of(client.get("/"))
+
+
+def test_the_verification_page_shows_the_certificate_and_what_is_left(client, login, issued, de_verifier):
+    services.record_use(
+        issued, exporting_state="DE", exporter="X", licence_reference="DE-1", quantities={2: 150}, by=de_verifier
+    )
+    login(de_verifier)
+    response = client.post("/verify/", {"way": "paste", "paste-text": issued.seal_text})
+    page = html_of(response)
+    assert 'data-verdict="valid"' in page
+    assert 'data-testid="sealed-goods"' in page
+    assert re.search(r'data-testid="left-2">\s*250<', page)
+    spanish(client)
+    response = client.post("/verify/", {"way": "paste", "paste-text": issued.seal_text})
+    assert "Bienes en el sello" in html_of(response)
+    no_english(response)

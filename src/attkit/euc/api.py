@@ -7,10 +7,10 @@ from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
+from attkit.core.http import AuthedRequest
 from attkit.core.permissions import Permission, require
 from attkit.euc import services, verifying
 from attkit.euc.models import EndUserCertificate, remaining_quantities
@@ -63,7 +63,7 @@ _VERIFY_DOC = {
     summary="Verify an EUC or DVC seal: QR text (JSON {\"text\"}) or a PDF, PNG or JPEG (multipart 'file')",
     openapi_extra=_VERIFY_DOC,
 )
-def verify(request: HttpRequest) -> Any:
+def verify(request: AuthedRequest) -> Any:
     require(request.user, Permission.EUC_VERIFY)
     if request.content_type == "multipart/form-data":
         upload = request.FILES.get("file")
@@ -116,14 +116,14 @@ def _out(euc: EndUserCertificate) -> dict[str, Any]:
     response={201: CertificateOut, 403: ErrorOut, 422: ErrorOut},
     summary="Draft a certificate from a model v1 request (examples/euc-request.json)",
 )
-def draft(request: HttpRequest) -> Any:
+def draft(request: AuthedRequest) -> Any:
     try:
         body = json.loads(request.body or b"{}")
     except (ValueError, UnicodeDecodeError):
         raise ValidationError(_("Send the request as a JSON object.")) from None
     if not isinstance(body, dict):
         raise ValidationError(_("Send the request as a JSON object."))
-    euc = services.draft_from_request(by=request.user, request=body)  # type: ignore[arg-type]
+    euc = services.draft_from_request(by=request.user, request=body)
     return Status(201, _out(euc))
 
 
@@ -132,8 +132,8 @@ def draft(request: HttpRequest) -> Any:
     response={200: CertificateOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Issue a draft (four eyes: not by its drafter)",
 )
-def issue(request: HttpRequest, euc_id: UUID) -> Any:
-    return _out(services.issue(euc_id, by=request.user))  # type: ignore[arg-type]
+def issue(request: AuthedRequest, euc_id: UUID) -> Any:
+    return _out(services.issue(euc_id, by=request.user))
 
 
 @router.get(
@@ -141,9 +141,9 @@ def issue(request: HttpRequest, euc_id: UUID) -> Any:
     response={200: CertificateOut, 404: ErrorOut},
     summary="One of your authority's certificates by its serial",
 )
-def get_certificate(request: HttpRequest, serial: str) -> Any:
+def get_certificate(request: AuthedRequest, serial: str) -> Any:
     require(request.user, Permission.EUC_VIEW)
-    return _out(services.get_by_serial(serial, by=request.user))  # type: ignore[arg-type]
+    return _out(services.get_by_serial(serial, by=request.user))
 
 
 class UseIn(Schema):
@@ -169,9 +169,9 @@ class UseOut(Schema):
     response={201: UseOut, 403: ErrorOut, 422: ErrorOut},
     summary="Record a use (drawdown) of another state's certificate, found by its serial and seal",
 )
-def record_use(request: HttpRequest, body: UseIn) -> Any:
+def record_use(request: AuthedRequest, body: UseIn) -> Any:
     require(request.user, Permission.EUC_DRAWDOWN)
-    located = services.locate_by_seal(by=request.user, serial=body.serial, seal_text=body.seal)  # type: ignore[arg-type]
+    located = services.locate_by_seal(by=request.user, serial=body.serial, seal_text=body.seal)
     if located.certificate is None:
         raise ValidationError(
             {
@@ -186,7 +186,7 @@ def record_use(request: HttpRequest, body: UseIn) -> Any:
         exporter=body.exporter,
         licence_reference=body.licence_reference,
         quantities=body.quantities,
-        by=request.user,  # type: ignore[arg-type]
+        by=request.user,
     )
     euc = use.certificate
     return Status(

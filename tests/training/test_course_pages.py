@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 
 from attkit.core.permissions import Role
 from attkit.training import course
 from attkit.training.models import LessonProgress
-from tests.core.test_i18n import english_words
+from tests.core.test_i18n import ENGLISH_ONLY, _VisibleText, english_words
 
 pytestmark = pytest.mark.django_db
+
+
+def spanish_page_english(html: str) -> set[str]:
+    """English words a reader sees, as tests/core/test_i18n.py finds them, but with Unicode word boundaries:
+    its ASCII tokens split Spanish words such as "prohíbe" into "prohí" and "be"."""
+    parser = _VisibleText()
+    parser.feed(html)
+    words = re.findall(r"[^\W\d_]+", " ".join(parser.chunks))
+    return {w for w in words if w.lower() in ENGLISH_ONLY}
 
 
 def _client(user, lang: str = "en") -> Client:
@@ -37,6 +48,7 @@ def test_content_follows_the_active_language(trainee, lang):
     assert ("Artículo" if lang == "es" else "Art.") in html or "Art." in html
     assert "<table" in html  # Markdown tables are rendered
     if lang == "es":
+        assert not spanish_page_english(html), spanish_page_english(html)
         assert not english_words(html), english_words(html)
 
 
@@ -86,3 +98,50 @@ def test_officials_of_real_states_take_the_course_too(make_user):
 def test_applicants_cannot_take_the_course(make_user):
     applicant = make_user("MX", Role.APPLICANT)
     assert _client(applicant).get("/training/").status_code == 403
+
+
+def test_every_training_page_in_spanish(trainee, instructor, cohort, pass_all_quizzes, pass_a_case):
+    from attkit.training import services
+    from attkit.training.models import Certificate
+
+    pass_all_quizzes(trainee)
+    run = pass_a_case(trainee)
+    services.comment_simulation(run.pk, by=instructor, text="Bien resuelto.")
+    open_run = services.start_simulation("case-02-forged-euc", by=trainee)
+    attempt = services.start_attempt("m02", by=trainee)
+    services.issue_certificate(by=trainee)
+    cert = Certificate.objects.get(trainee=trainee)
+    module = course.course("es").modules[1]
+    pages_trainee = [
+        "/training/",
+        f"/training/modules/{module.id}/",
+        f"/training/modules/{module.id}/lessons/{module.lessons[0].id}/",
+        f"/training/attempts/{attempt.pk}/",
+        "/training/simulation/",
+        f"/training/simulation/{run.pk}/",
+        f"/training/simulation/{open_run.pk}/",
+        f"/training/simulation/{open_run.pk}/?verify=seal",
+        f"/training/simulation/{open_run.pk}/decision/",
+        f"/training/certificates/{cert.pk}/",
+    ]
+    from attkit.training.models import QuizAttempt
+
+    submitted = QuizAttempt.objects.filter(user=trainee, submitted_at__isnull=False).first()
+    pages_trainee.append(f"/training/attempts/{submitted.pk}/")
+    pages_instructor = [
+        "/training/cohorts/",
+        "/training/cohorts/new/",
+        f"/training/cohorts/{cohort.pk}/",
+        f"/training/reviews/{run.pk}/",
+        f"/training/certificates/{cert.pk}/revoke/",
+    ]
+    found = {}
+    for user, urls in ((trainee, pages_trainee), (instructor, pages_instructor)):
+        client = _client(user, "es")
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            words = spanish_page_english(response.content.decode())
+            if words:
+                found[url] = words
+    assert not found, found

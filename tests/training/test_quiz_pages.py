@@ -48,7 +48,10 @@ def test_an_attempt_renders_the_same_every_time_and_attempts_differ(trainee):
     assert _start(client).pk == attempt.pk
     draws = {tuple(attempt.question_ids)}
     for _ in range(5):
-        client.post(f"/training/attempts/{_start(client).pk}/", right_post(services.questions_of(QuizAttempt.objects.filter(user=trainee, submitted_at=None).get())))
+        client.post(
+            f"/training/attempts/{_start(client).pk}/",
+            right_post(services.questions_of(QuizAttempt.objects.filter(user=trainee, submitted_at=None).get())),
+        )
         draws.add(tuple(QuizAttempt.objects.filter(user=trainee).order_by("-created_at").first().question_ids))
     assert len(draws) > 1  # attempts are randomised
 

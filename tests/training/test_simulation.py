@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
 
 from attkit.core.permissions import Role
 from attkit.euc.models import EndUserCertificate
@@ -55,3 +56,85 @@ def test_screening_finds_the_listed_broker(trainee, cohort):
     assert broker["hits"] >= 1
     club = next(row for row in run.staged["screening"] if row["role"] == "end_user")
     assert club["hits"] == 0
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_working_a_case_through_the_pages(trainee, cohort, instructor):
+    client = _client(trainee)
+    listing = client.get("/training/simulation/").content.decode()
+    assert "case-03-reused-euc" in listing
+    started = client.post("/training/simulation/cases/case-03-reused-euc/start/")
+    assert started.status_code == 302
+    run = SimulationRun.objects.get(trainee=trainee)
+    file_page = client.get(started["Location"]).content.decode()
+    assert run.staged["euc"]["seal"] in file_page
+    assert "Intendencia Central de Policía" in file_page
+    # the answer is not in the case file before the decision
+    assert "already used for an earlier" not in file_page
+    # the trainee's account cannot open the verification page, so the case file runs the same service
+    verified = client.get(f"/training/simulation/{run.pk}/?verify=seal").content.decode()
+    assert 'data-verdict="already_used"' in verified
+    # the decision form refuses an empty decision, then scores the model answer
+    assert client.post(f"/training/simulation/{run.pk}/decision/", {}).status_code == 400
+    done = client.post(
+        f"/training/simulation/{run.pk}/decision/",
+        {"decision": "refuse", "criteria": ["11"], "reasons": "The certificate was already used and closed."},
+    )
+    assert done.status_code == 302
+    run.refresh_from_db()
+    assert run.is_submitted and run.passed and run.score == 1.0
+    result = client.get(f"/training/simulation/{run.pk}/").content.decode()
+    assert 'data-passed="true"' in result
+    case = course.case(run.case_id)
+    assert case.model_answer.rationale.en[:40] in result.replace("&#x27;", "'")
+    # the instructor reviews and comments; the trainee sees the comment
+    teacher = _client(instructor)
+    cohort_page = teacher.get(f"/training/cohorts/{cohort.pk}/").content.decode()
+    assert f"/training/reviews/{run.pk}/" in cohort_page
+    assert teacher.post(f"/training/reviews/{run.pk}/", {"text": ""}).status_code == 400
+    assert teacher.post(f"/training/reviews/{run.pk}/", {"text": "Right: the register closed it."}).status_code == 302
+    assert "Right: the register closed it." in client.get(f"/training/simulation/{run.pk}/").content.decode()
+    # trying again opens a new run
+    again = client.post("/training/simulation/cases/case-03-reused-euc/start/")
+    assert again["Location"] != started["Location"]
+
+
+def test_a_wrong_decision_scores_low(trainee, cohort):
+    run = services.start_simulation("case-05-screening-false-positive", by=trainee)
+    scored = services.submit_simulation(
+        run.pk, by=trainee, decision="refuse", criteria=["6.1", "7.4"], reasons="Screening hit on the consignee."
+    )
+    assert not scored.passed
+    assert scored.points == 2  # 6.1 credited (3) minus one unsupported criterion (1)
+    with pytest.raises(ValidationError):
+        services.submit_simulation(run.pk, by=trainee, decision="approve", criteria=["6.1"], reasons="again")
+
+
+def test_the_decision_needs_known_criteria_and_reasons(trainee, cohort):
+    run = services.start_simulation("case-01-embargo-haiti", by=trainee)
+    with pytest.raises(ValidationError) as refused:
+        services.submit_simulation(run.pk, by=trainee, decision="maybe", criteria=["99"], reasons="")
+    assert set(refused.value.message_dict) == {"decision", "criteria", "reasons"}
+
+
+def test_simulation_needs_the_sandbox_and_a_state_to_play(make_user, xt):
+    official = make_user("MX", Role.LICENSING_OFFICER)
+    with pytest.raises(PermissionDenied):
+        services.start_simulation("case-01-embargo-haiti", by=official)
+    page = _client(official).get("/training/simulation/").content.decode()
+    assert 'data-testid="not-sandbox"' in page
+    assert _client(official).post("/training/simulation/cases/case-01-embargo-haiti/start/").status_code == 403
+    loner = make_user(xt, Role.TRAINEE)  # in no cohort, and XT is no ISO country
+    with pytest.raises(ValidationError):
+        services.start_simulation("case-01-embargo-haiti", by=loner)
+
+
+def test_only_instructors_comment(trainee, cohort, pass_a_case):
+    run = pass_a_case(trainee)
+    with pytest.raises(PermissionDenied):
+        services.comment_simulation(run.pk, by=trainee, text="Well done, me.")

@@ -19,7 +19,9 @@ CRITERION_LABELS: dict[str, Promise] = {
     "7.1.b.i": _("Art. 7(1)(b)(i): serious violation of international humanitarian law"),
     "7.1.b.ii": _("Art. 7(1)(b)(ii): serious violation of international human rights law"),
     "7.1.b.iii": _("Art. 7(1)(b)(iii): offence under the conventions or protocols relating to terrorism"),
-    "7.1.b.iv": _("Art. 7(1)(b)(iv): offence under the conventions or protocols relating to transnational organized crime"),
+    "7.1.b.iv": _(
+        "Art. 7(1)(b)(iv): offence under the conventions or protocols relating to transnational organized crime"
+    ),
     "7.4": _("Art. 7(4): serious acts of gender-based violence or serious acts of violence against women and children"),
     "11": _("Art. 11: risk of diversion"),
     "proportionality": _("Proportionality: quantity against stated need, capacity and past imports"),
@@ -100,9 +102,7 @@ class DecisionForm(forms.Form):
     )
     criteria = forms.MultipleChoiceField(
         label=_("Criteria your decision relies on"),
-        help_text=_(
-            "For a refusal, the grounds; for an approval, the criteria you assessed and found acceptable."
-        ),
+        help_text=_("For a refusal, the grounds; for an approval, the criteria you assessed and found acceptable."),
         choices=list(CRITERION_LABELS.items()),
         widget=forms.CheckboxSelectMultiple(attrs={"class": "usa-checkbox__input"}),
         error_messages={"required": _("Select the criteria your decision relies on")},

@@ -1,4 +1,4 @@
-"""Course text from Markdown to safe HTML: CommonMark with tables, raw HTML escaped, unsafe links refused (no Django)."""
+"""Course text from Markdown to safe HTML: CommonMark with tables, raw HTML escaped, unsafe links refused."""
 
 from __future__ import annotations
 

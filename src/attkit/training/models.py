@@ -209,4 +209,3 @@ class ReferenceCounter(AuthorityOwned):
 
     def __str__(self) -> str:
         return f"{self.year}: {self.last}"
-

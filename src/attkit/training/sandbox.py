@@ -95,9 +95,7 @@ def stage_screening(run: SimulationRun, case: Case, *, by: User, own_state: str)
             country=_country(party.country, own_state),
         )
         screened = screening.screen_subject(subject, by=by)
-        staged.append(
-            {"party": party.name, "role": party.role, "run": str(screened.pk), "hits": screened.hits.count()}
-        )
+        staged.append({"party": party.name, "role": party.role, "run": str(screened.pk), "hits": screened.hits.count()})
     return staged
 
 
@@ -124,7 +122,12 @@ def euc_request(case: Case, *, own_state: str) -> dict[str, Any]:
         role = EUC_ROLES.get(party.role)
         if role is None:
             continue
-        row = {"role": role, "name": party.name, "address": party.address, "country": _country(party.country, own_state)}
+        row = {
+            "role": role,
+            "name": party.name,
+            "address": party.address,
+            "country": _country(party.country, own_state),
+        }
         if role == "end_user":
             row["position"] = "Jefatura de logística (ficticia) / Head of logistics (fictional)"
         parties.append(row)

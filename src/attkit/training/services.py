@@ -256,9 +256,7 @@ def start_simulation(case_id: str, *, by: User) -> SimulationRun:
     return run
 
 
-def submit_simulation(
-    run_id: Any, *, by: User, decision: str, criteria: Iterable[str], reasons: str
-) -> SimulationRun:
+def submit_simulation(run_id: Any, *, by: User, decision: str, criteria: Iterable[str], reasons: str) -> SimulationRun:
     """Record the trainee's decision and the criteria relied on, and score it against the model answer."""
     require(by, Permission.COURSE_TAKE)
     errors: dict[str, str] = {}

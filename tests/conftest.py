@@ -15,8 +15,18 @@ PASSWORD = "correct-horse-battery-staple-42"
 
 
 @pytest.fixture(autouse=True)
-def _no_axes_between_tests(settings: Any) -> None:
-    settings.AXES_ENABLED = True
+def _private_var(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Keys and uploads of a test go to a temporary folder, never into the developer's var/."""
+    root = tmp_path_factory.mktemp("var")
+    settings.KEYS_DIR = root / "keys"
+    settings.MEDIA_ROOT = root / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(root / "media")},
+        },
+    }
 
 
 @pytest.fixture

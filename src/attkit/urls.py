@@ -10,6 +10,7 @@ from django.views.i18n import JavaScriptCatalog
 
 from attkit.core import views as core_views
 from attkit.core.api import api
+from attkit.seals import views as seals_views
 
 handler400 = "attkit.core.errors.bad_request"
 handler403 = "attkit.core.errors.permission_denied"
@@ -26,6 +27,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", api.urls),
+    path("verify/", seals_views.verify, name="verify"),
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
 ]

@@ -14,7 +14,3 @@ urlpatterns = [
     path("trust-list/export/", views.export, name="export"),
     path("trust-lists/import/", views.import_list, name="import"),
 ]
-
-# Until attkit.seals.apps.SealsConfig.ready() calls it (apps.py belongs to the lead), the URLconf registers
-# the navigation entries; the URLconf is loaded before any page renders its navigation.
-views.register_nav()

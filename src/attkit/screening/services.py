@@ -204,7 +204,7 @@ def index_for(versions: list[ListVersion]) -> IndexedLists:
     with _INDEX_LOCK:
         cached = _INDEXES.get(key)
     if cached is not None:
-        return cached  # type: ignore[no-any-return]
+        return cached
     entries: list[tuple[str, ListEntry]] = []
     hashes: dict[tuple[str, str], str] = {}
     for version, entry, digest in _entries_of(versions):

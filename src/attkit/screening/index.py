@@ -19,17 +19,17 @@ from attkit.screening.matcher import (
     Evidence,
     Explanation,
     Query,
-    _document_key,
-    _with_note,
     align,
     compare_names,
+    document_key,
     explain,
     weigh_evidence,
+    with_note,
 )
 from attkit.screening.normalize import AnalysedName, InvalidName, Role, Script, Token, analyse, name_variants
 
 #: How many list names, ranked by shared keys, get a full score for one query (more for a higher limit).
-CANDIDATES = 12
+CANDIDATES = 10
 #: The share of the query's name parts a list name must share keys with to be scored at all.
 MIN_COVERAGE = 0.5
 #: Among names sharing the same keys, prefer those with as many parts as the query.
@@ -109,6 +109,7 @@ class Index:
         self._entry_names: list[list[int]] = []
         self._sizes: list[int] = []  # name parts of each list name, to prefer names as long as the query
         self._bucket_sets: dict[str, frozenset[int]] = {}  # common keys' postings as sets, made on first use
+        self._key_weights: dict[str, float] = {}  # made on first use
 
     @classmethod
     def from_snapshots(cls, snapshots: Iterable[ListSnapshot]) -> Index:
@@ -150,10 +151,11 @@ class Index:
                     seen.add(analysed.key)
                     self._add_name(_Name(position, name.value, analysed, name.quality is NameQuality.WEAK))
             for document in entry.documents:
-                self._documents.setdefault(_document_key(document.number), []).append(position)
+                self._documents.setdefault(document_key(document.number), []).append(position)
 
     def _add_name(self, name: _Name) -> None:
         self._bucket_sets.clear()
+        self._key_weights.clear()
         name_id = len(self._names)
         self._names.append(name)
         self._entry_names[name.entry].append(name_id)
@@ -179,7 +181,7 @@ class Index:
         than MIN_COVERAGE of the query's name parts cannot reach an alert and is not scored.
         """
         total = len(self._names) or 1
-        postings = self._postings
+        postings, key_weights = self._postings, self._key_weights
         tokens = [token for token in query.tokens if token.role in _INDEXED_ROLES]
         if not tokens:
             return []
@@ -189,7 +191,7 @@ class Index:
         found: set[int] = set()
         for token in tokens:
             weighted = sorted(
-                (_KEY_WEIGHTS[key[0]] * math.log(1 + total / len(bucket)), key, bucket)
+                (key_weights.get(key) or self._key_weight(key, bucket, total), key, bucket)
                 for key in token_keys(token)
                 if (bucket := postings.get(key))
             )
@@ -243,6 +245,11 @@ class Index:
                 ranked.append((value - LENGTH_PENALTY * abs(sizes[name_id] - size), name_id))
         return [name_id for _, name_id in heapq.nlargest(limit, ranked)]
 
+    def _key_weight(self, key: str, bucket: list[int], total: int) -> float:
+        """How much sharing this key says: rarer keys say more (inverse document frequency)."""
+        weight = self._key_weights[key] = _KEY_WEIGHTS[key[0]] * math.log(1 + total / len(bucket))
+        return weight
+
     def _bucket_set(self, key: str) -> frozenset[int]:
         members = self._bucket_sets.get(key)
         if members is None:
@@ -277,7 +284,7 @@ class Index:
         for variant in name_variants(query_name):
             probe = analyse(variant, schema_value)
             aligned: dict[tuple[str, tuple[Token, ...]], Alignment | None] = {}  # one name on several lists
-            for name_id in self._candidates(probe, schema_value, max(CANDIDATES, limit + 2)):
+            for name_id in self._candidates(probe, schema_value, max(CANDIDATES, limit)):
                 name = self._names[name_id]
                 # Without a schema, read the query as the candidate's kind (titles, legal forms, numerals).
                 kind = schema_value or name.analysed.kind
@@ -294,7 +301,7 @@ class Index:
                 if current is None or value > current.value:
                     best[name.entry] = _Best(value, name, analysed, alignment)
         for document in documents:
-            for position in self._documents.get(_document_key(document), []):
+            for position in self._documents.get(document_key(document), []):
                 if position not in best:
                     name = self._names[self._entry_names[position][0]]
                     analysed = analyse(query_name, schema_value or name.analysed.kind)
@@ -314,7 +321,7 @@ class Index:
             entry = self._entries[found.name.entry][1]
             comparison = compare_names(found.query, found.name.analysed, found.alignment)
             if found.name.weak:
-                comparison = _with_note(comparison, "matched a low-quality alias")
+                comparison = with_note(comparison, "matched a low-quality alias")
             explanation = explain(comparison, evidence)
             matches.append(Match(ref, list_kind, found.name.value, value, explanation, entry.schema.value, entry))
         return matches

@@ -570,7 +570,7 @@ def _dob_relation(query: BirthDate, listed: Sequence[BirthDate]) -> tuple[str, f
     return best[1], best[2]
 
 
-def _document_key(number: str) -> str:
+def document_key(number: str) -> str:
     return "".join(char for char in number.upper() if char.isalnum())
 
 
@@ -619,13 +619,13 @@ def score(
     value, matched, weak = best_name(analysed, _candidate_names(candidate, candidate_schema))
     comparison = compare_names(analysed, matched)
     if weak:
-        comparison = _with_note(comparison, "matched a low-quality alias")
+        comparison = with_note(comparison, "matched a low-quality alias")
     if isinstance(candidate, ListEntry):
         return _entity_score(query, candidate, value, comparison)
     return ScoreResult(value, Explanation(_summary(value, comparison, []), comparison))
 
 
-def _with_note(comparison: NameComparison, note: str) -> NameComparison:
+def with_note(comparison: NameComparison, note: str) -> NameComparison:
     return NameComparison(
         comparison.score * WEAK_ALIAS_FACTOR,
         comparison.query_name,
@@ -674,9 +674,9 @@ def weigh_evidence(
             adjustments.append((country_text, -COUNTRY_CONFLICT))
             value -= COUNTRY_CONFLICT
     if query.documents and entry.documents:
-        listed = {_document_key(doc.number): doc for doc in entry.documents}
+        listed = {document_key(doc.number): doc for doc in entry.documents}
         for number in query.documents:
-            doc = listed.get(_document_key(number))
+            doc = listed.get(document_key(number))
             if doc is not None:
                 document_text = f"{doc.type} {doc.number} matches"
                 if value < DOCUMENT_FLOOR:

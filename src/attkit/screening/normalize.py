@@ -10,9 +10,10 @@ from enum import IntEnum
 from functools import lru_cache
 from typing import Any
 
-from rigour._core import codepoint_script, maybe_ascii
 from rigour.names import remove_obj_prefixes, remove_person_prefixes
 from rigour.names import replace_org_types_compare as _replace_org_types
+from rigour.text.scripts import codepoint_script
+from rigour.text.translit import maybe_ascii
 
 #: A name longer than this is refused (in a query as in a list file).
 MAX_NAME_LENGTH = 1000

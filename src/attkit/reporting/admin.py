@@ -24,6 +24,18 @@ from attkit.reporting.models import (
 class AuthorityScopedAdmin(admin.ModelAdmin):
     """Staff of an authority see its rows only; a platform superuser without an authority sees all."""
 
+    view_permission = Permission.RECORDS_VIEW
+
+    def _allowed(self, request: HttpRequest) -> bool:
+        user = request.user
+        return bool(getattr(user, "is_superuser", False) or has_permission(user, self.view_permission))
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._allowed(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._allowed(request)
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         qs = super().get_queryset(request)
         authority_id = getattr(request.user, "authority_id", None)
@@ -95,6 +107,8 @@ class TransferRecordAdmin(AuthorityScopedAdmin):
 
 @admin.register(ReportSubmission)
 class ReportSubmissionAdmin(AuthorityScopedAdmin):
+    view_permission = Permission.REPORTS_VIEW
+
     list_display = ("authority", "kind", "year", "basis", "submitted_on", "withheld")
     list_filter = ("authority", "kind", "year")
 
@@ -107,6 +121,8 @@ class ReportSubmissionAdmin(AuthorityScopedAdmin):
 
 @admin.register(NationalDefinitions)
 class NationalDefinitionsAdmin(AuthorityScopedAdmin):
+    view_permission = Permission.REPORTS_VIEW
+
     list_display = ("authority", "updated_at", "updated_by_label")
     readonly_fields = ("authority", "text", "updated_at", "updated_by_label")
 

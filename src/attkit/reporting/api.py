@@ -10,7 +10,7 @@ from uuid import UUID
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import File, Router, Schema
+from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from attkit.core.http import AuthedRequest
@@ -147,7 +147,7 @@ def list_records(  # noqa: PLR0917  (ninja reads the query parameters from the s
 @router.post("/records", response={201: RecordOut}, summary="Keep a transfer record (source: manual)")
 def create_record(request: AuthedRequest, body: RecordIn) -> Any:
     record = services.record_transfer(authority=_authority(request), by=request.user, **body.dict())
-    return 201, record
+    return Status(201, record)
 
 
 @router.get("/records/export", summary="Export records as CSV or JSON")
@@ -185,7 +185,7 @@ def import_records(
         "created": outcome.created,
         "problems": [{"row": r, "column": c, "reason": m} for r, c, m in outcome.problems_text],
     }
-    return (200 if outcome.ok else 422), body
+    return Status(200 if outcome.ok else 422, body)
 
 
 @router.get("/records/{record_id}", response=RecordOut, summary="One record (any version)")
@@ -202,7 +202,7 @@ def record_history(request: AuthedRequest, record_id: UUID) -> Any:
 
 @router.post("/records/{record_id}/supersede", response={201: RecordOut}, summary="Correct a record")
 def supersede(request: AuthedRequest, record_id: UUID, body: CorrectionIn) -> Any:
-    return 201, services.supersede_record(record_id, by=request.user, reason=body.reason, changes=body.changes)
+    return Status(201, services.supersede_record(record_id, by=request.user, reason=body.reason, changes=body.changes))
 
 
 @router.post("/records/{record_id}/delete", response=list[str], summary="Delete a record after its retention period")

@@ -39,6 +39,15 @@ def year_choices() -> list[tuple[int, int]]:
     return [(y, y) for y in range(this, 1999, -1)]
 
 
+class CountrySelect(forms.Select):
+    """Country names with their ISO codes are data: marked translate="no" like every other name."""
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        option["attrs"]["translate"] = "no"
+        return option
+
+
 class _Styled:
     """USWDS classes on every widget."""
 
@@ -76,15 +85,15 @@ class RecordForm(_Styled, forms.Form):
     model_type = forms.CharField(label=_("Model or type"), required=False, max_length=200)
     description = forms.CharField(label=_("Description"), required=False, max_length=500)
     hs_code = forms.CharField(label=_("HS code"), required=False, max_length=12)
-    exporting_state = forms.ChoiceField(label=_("Exporting state"), required=False)
-    importing_state = forms.ChoiceField(label=_("Importing state"), required=False)
+    exporting_state = forms.ChoiceField(label=_("Exporting state"), required=False, widget=CountrySelect)
+    importing_state = forms.ChoiceField(label=_("Importing state"), required=False, widget=CountrySelect)
     transit_states = forms.CharField(
         label=_("Transit and trans-shipment states"),
         required=False,
         max_length=100,
         help_text=_("Two-letter codes separated by commas, such as PA, CO."),
     )
-    state_of_origin = forms.ChoiceField(label=_("State of origin"), required=False)
+    state_of_origin = forms.ChoiceField(label=_("State of origin"), required=False, widget=CountrySelect)
     intermediate_location = forms.CharField(label=_("Intermediate location"), required=False, max_length=200)
     end_user = forms.CharField(label=_("End user"), required=False, max_length=300)
     end_user_type = forms.ChoiceField(

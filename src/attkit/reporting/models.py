@@ -85,6 +85,9 @@ class TransferRecordManager(TenantManager):
     def for_authority(self, authority: Any) -> TransferRecordQuerySet:
         return self.get_queryset().for_authority(authority)
 
+    def current(self) -> TransferRecordQuerySet:
+        return self.get_queryset().current()
+
 
 class TransferRecord(AuthorityOwned):
     """One authorisation or actual transfer with the fields of Art. 12(3); a correction supersedes it."""

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from attkit.reporting import categories
 
@@ -24,8 +24,7 @@ LAYOUTS = {"att": "att_2017", "unroca": "unroca"}
 MAX_DESCRIPTIONS = 12  # a line lists at most this many distinct items, then "and N more"
 
 
-@dataclass(frozen=True)
-class Aggregate:
+class Aggregate(NamedTuple):
     """One row of the report's GROUP BY (one authority, one year, one basis, current records)."""
 
     direction: str
@@ -144,58 +143,53 @@ def fold(kind: str, aggregates: Iterable[Aggregate], layout: Mapping[str, Any]) 
     intermediate location), values kept per currency, distinct items and comments listed."""
     excluded_codes = set(layout.get("excluded_categories", ()))
     panel_of: dict[tuple[str, str], str] = {}
+    first_panel: dict[str, str] = {}
     for panel in layout["panels"]:
+        first_panel.setdefault(panel["direction"], panel["key"])
         for code in panel_codes(panel):
             panel_of[(panel["direction"], code)] = panel["key"]
-    groups: dict[tuple[str, ...], dict[str, Any]] = {}
+    unroca = kind == "unroca"
+    # key -> [{currency: [quantity, value, records]}, {(model, description)}, {comments}]
+    groups: dict[tuple[str, ...], tuple[dict[str, list[Any]], set[tuple[str, str]], set[str]]] = {}
     excluded: dict[str, int] = defaultdict(int)
-    unplaced: dict[str, str] = {}
     for row in aggregates:
-        if row.direction not in ("export", "import"):
+        direction, category = row.direction, row.category
+        if direction not in first_panel:
             continue
-        if row.category in excluded_codes:
-            excluded[row.category] += row.records
+        if category in excluded_codes:
+            excluded[category] += row.records
             continue
-        panel_key = panel_of.get((row.direction, row.category))
-        if panel_key is None:
-            # A code the layout has no row for: it still goes into the direction's first panel, never lost.
-            panel_key = next(p["key"] for p in layout["panels"] if p["direction"] == row.direction)
-            unplaced[row.category] = panel_key
-        key: tuple[str, ...] = (panel_key, row.category, row.partner)
-        if kind == "unroca":
-            key += (row.origin, row.intermediate)
-        g = groups.setdefault(
-            key, {"by_currency": defaultdict(lambda: [None, None, 0]), "items": set(), "comments": set()}
+        # A code the layout has no row for still goes into the direction's first panel: never lost.
+        panel_key = panel_of.get((direction, category)) or first_panel[direction]
+        key: tuple[str, ...] = (
+            (panel_key, category, row.partner, row.origin, row.intermediate)
+            if unroca
+            else (panel_key, category, row.partner)
         )
-        slot = g["by_currency"][row.currency]
+        g = groups.get(key)
+        if g is None:
+            g = groups[key] = ({}, set(), set())
+        slot = g[0].get(row.currency)
+        if slot is None:
+            slot = g[0][row.currency] = [None, None, 0]
         if row.quantity is not None:
-            slot[0] = (slot[0] or 0) + row.quantity
+            slot[0] = row.quantity if slot[0] is None else slot[0] + row.quantity
         if row.value is not None:
-            slot[1] = (slot[1] or Decimal(0)) + row.value
+            slot[1] = row.value if slot[1] is None else slot[1] + row.value
         slot[2] += row.records
-        item = " — ".join(p for p in (row.model_type.strip(), row.description.strip()) if p)
-        if item:
-            g["items"].add(item)
-        if row.comments.strip():
-            g["comments"].add(row.comments.strip())
+        if row.model_type or row.description:
+            g[1].add((row.model_type, row.description))
+        if row.comments:
+            g[2].add(row.comments)
     lines_by_panel: dict[str, list[Line]] = defaultdict(list)
-    for key, g in groups.items():
+    for key, (by_currency, pairs, comments) in groups.items():
         panel_key, category, partner = key[0], key[1], key[2]
-        origin, intermediate = (key[3], key[4]) if kind == "unroca" else ("", "")
-        for currency, quantity, value, records in _split_currencies(g["by_currency"], kind):
+        origin, intermediate = (key[3], key[4]) if unroca else ("", "")
+        items = sorted({" — ".join(p for p in (m.strip(), d.strip()) if p) for m, d in pairs} - {""})
+        notes = sorted({c.strip() for c in comments} - {""})
+        for currency, quantity, value, records in _split_currencies(by_currency, kind):
             lines_by_panel[panel_key].append(
-                Line(
-                    category=category,
-                    partner=partner,
-                    quantity=quantity,
-                    value=value,
-                    currency=currency,
-                    origin=origin,
-                    intermediate=intermediate,
-                    items=sorted(g["items"]),
-                    comments=sorted(g["comments"]),
-                    records=records,
-                )
+                Line(category, partner, quantity, value, currency, origin, intermediate, items, notes, records)
             )
     panels: list[Panel] = []
     for panel in layout["panels"]:
@@ -219,20 +213,16 @@ def _split_currencies(
     by_currency: Mapping[str, list[Any]], kind: str
 ) -> list[tuple[str, int | None, Decimal | None, int]]:
     """One line per currency; quantities recorded without a value join the line of the only currency."""
+    slots = list(by_currency.values())
     if kind == "unroca":  # the UN Register asks for the number of items only
-        quantity = (
-            sum((s[0] or 0) for s in by_currency.values())
-            if any(s[0] is not None for s in by_currency.values())
-            else None
-        )
-        return [("", quantity, None, sum(s[2] for s in by_currency.values()))]
-    valued = sorted(c for c in by_currency if c)
+        known = [s[0] for s in slots if s[0] is not None]
+        return [("", sum(known) if known else None, None, sum(s[2] for s in slots))]
     plain = by_currency.get("")
-    if not valued:
-        assert plain is not None
-        return [("", plain[0], plain[1], plain[2])]
+    if len(slots) == 1:
+        ((currency, (q, v, n)),) = by_currency.items()
+        return [(currency, q, v, n)]
     out: list[tuple[str, int | None, Decimal | None, int]] = []
-    for i, currency in enumerate(valued):
+    for i, currency in enumerate(sorted(c for c in by_currency if c)):
         q, v, n = by_currency[currency]
         if i == 0 and plain is not None:
             q = None if q is None and plain[0] is None else (q or 0) + (plain[0] or 0)

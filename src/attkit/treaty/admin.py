@@ -24,6 +24,18 @@ class AnnualReportInline(admin.TabularInline[AnnualReport, StateStatus]):
     extra = 1
     fields = ("year", "submitted_on", "source")
 
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _allowed(request)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _allowed(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _allowed(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _allowed(request)
+
 
 @admin.register(StateStatus)
 class StateStatusAdmin(admin.ModelAdmin[StateStatus]):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,16 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "euc-request.json"
 def _keys_in_the_database(settings: Any) -> None:
     # Encrypted keys in the test database: no key file is written under var/keys.
     settings.KEY_ENCRYPTION_KEY = "test-key-encryption-key-for-euc-tests-0123456789"
+
+
+@pytest.fixture(autouse=True)
+def _english_unless_asked() -> Iterator[None]:
+    # A Spanish page request leaves Spanish active in the thread; each test starts in English.
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

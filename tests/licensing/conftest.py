@@ -6,8 +6,17 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from tests.licensing import world as world_module
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Any:
+    # A page requested in Spanish leaves Spanish active in this thread: each test starts in English.
+    translation.activate("en")
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

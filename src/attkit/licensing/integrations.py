@@ -272,7 +272,7 @@ def register_licence_kind() -> None:
         return
     from attkit.licensing.verification import licence_registry
 
-    verification.register_document_kind(LICENCE_PREFIX, licence_registry)
+    verification.register_document_kind(LICENCE_PREFIX, licence_registry, template="licensing/_sealed_licence.html")
 
 
 def register_screening_hook() -> None:

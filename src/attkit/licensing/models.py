@@ -632,6 +632,24 @@ class ShipmentLine(AuthorityOwned):
         return f"{self.goods_line_id}: {self.quantity}"
 
 
+class Licence:
+    """The licences of an authority as reporting's reconciliation reads them (reporting.adapters.licences_for).
+
+    Not a table: a licence is a case from its issue on; this is the read side reporting asks for.
+    """
+
+    @classmethod
+    def licence_refs(cls, authority: Any) -> list[tuple[str, tuple[str, ...], int | None, int]]:
+        """(reference, HS codes, quantity authorised, quantity shipped) of every licence ever issued."""
+        refs = []
+        issued = Case.objects.for_authority(authority).filter(licence_issued_at__isnull=False).prefetch_related("goods")
+        for case in issued.order_by("reference"):
+            goods = list(case.goods.all())
+            codes = tuple(sorted({g.hs_code for g in goods if g.hs_code}))
+            refs.append((case.reference, codes, sum(g.quantity for g in goods), sum(g.quantity_shipped for g in goods)))
+        return refs
+
+
 # --- denial notices -----------------------------------------------------------------------------------------
 
 

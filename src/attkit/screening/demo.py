@@ -10,10 +10,11 @@ from attkit.screening.models import ListVersion
 
 
 def load(ctx: Any, *, quick: bool = False) -> None:
-    wanted = [(ListKind.UN, UN_SAMPLE)] + ([] if quick else [(ListKind.OFAC, OFAC_SAMPLE)])
-    for kind, path in wanted:
+    # The bundled OFAC copy carries no date of its own: its version is the date PROVENANCE.md gives.
+    wanted = [(ListKind.UN, UN_SAMPLE, None)] + ([] if quick else [(ListKind.OFAC, OFAC_SAMPLE, "2021-07-07")])
+    for kind, path, version_label in wanted:
         if not ListVersion.objects.filter(kind=kind.value, authority__isnull=True, is_current=True).exists():
-            version = services.load_list(kind.value, path)
+            version = services.load_list(kind.value, path, version=version_label)
             ctx.notes.append(
                 f"screening: loaded {version.name} {version.version} ({version.counts.get('total')} entries)"
             )

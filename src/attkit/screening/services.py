@@ -58,7 +58,7 @@ LIST_NAMES = {
 # --- Loading ---------------------------------------------------------------------------------
 
 
-def parse_list(kind: str, path: Path) -> ListSnapshot:
+def parse_list(kind: str, path: Path, *, version: str | None = None) -> ListSnapshot:
     """Parse a list file with the loader of its kind; a clear ValidationError for anything wrong."""
     try:
         list_kind = ListKind(kind)
@@ -67,7 +67,7 @@ def parse_list(kind: str, path: Path) -> ListSnapshot:
             {"kind": _("Unknown list kind %(kind)s: use un, ofac, ftm or csv.") % {"kind": kind}}
         ) from None
     try:
-        return LOADERS[list_kind](path)
+        return LOADERS[list_kind](path, version=version)
     except ListFormatError as exc:
         raise ValidationError({"file": str(exc)}) from None
 
@@ -79,6 +79,7 @@ def load_list(
     by: User | None = None,
     authority: Authority | None = None,
     name: str = "",
+    version: str | None = None,
 ) -> ListVersion:
     """Load a list version in one transaction: entries, provenance, counts and the diff from the last one.
 
@@ -89,7 +90,7 @@ def load_list(
         authority = by.authority if kind == ListKind.CSV else None
     if kind == ListKind.CSV and authority is None:
         raise ValidationError({"authority": _("A national list belongs to an authority: name it.")})
-    snapshot = parse_list(kind, path)
+    snapshot = parse_list(kind, path, version=version)
     rows = [(e, storage.entry_to_dict(e)) for e in snapshot.entries]
     list_name = name or LIST_NAMES[snapshot.kind]
     with transaction.atomic():

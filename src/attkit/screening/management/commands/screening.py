@@ -28,6 +28,7 @@ class Command(BaseCommand):
         load.add_argument("path", help="the list file (for ofac: sdn.csv or the folder with sdn/alt/add.csv)")
         load.add_argument("--authority", help="the authority owning a national (csv) list, e.g. MX")
         load.add_argument("--name", default="", help="a name for the list (national lists)")
+        load.add_argument("--version", help="the list's version when the file carries none (default: the file date)")
 
         search = sub.add_parser("search", help="Screen one name.")
         search.add_argument("name")
@@ -72,7 +73,13 @@ class Command(BaseCommand):
         from attkit.screening import services
 
         authority = self._authority(options.get("authority"))
-        version = services.load_list(options["kind"], Path(options["path"]), authority=authority, name=options["name"])
+        version = services.load_list(
+            options["kind"],
+            Path(options["path"]),
+            authority=authority,
+            name=options["name"],
+            version=options.get("version"),
+        )
         counts = ", ".join(f"{k} {v}" for k, v in version.counts.items() if v)
         self.stdout.write(f"loaded {version.get_kind_display()} version {version.version} ({counts})")
         if version.previous_id:

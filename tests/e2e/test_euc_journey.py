@@ -97,7 +97,7 @@ def test_an_euc_from_draft_to_dvc_in_spanish(live_server, page, sign_in, make_us
     page.fill("#id_model", "DW-R16 (ficticio)")
     page.fill("#id_calibre", "5.56 x 45 mm")
     page.select_option("#id_un_category", "VIII")
-    page.select_option("#id_salw_line", "SA2")
+    page.select_option("#id_salw_line", "SA-2")
     page.fill("#id_hs_code", "930190")
     page.fill("#id_quantity", "120")
     page.select_option("#id_unit", "unit")

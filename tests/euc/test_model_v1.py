@@ -126,7 +126,7 @@ def test_party_counts(request_data):
 
 
 def test_salw_lines_go_with_category_viii_only(request_data):
-    request_data["goods"][2]["salw_line"] = "SA2"  # ammunition line
+    request_data["goods"][2]["salw_line"] = "SA-2"  # ammunition line
     request_data["goods"][0]["salw_line"] = ""
     errors = model_v1.validate(request_data, today=TODAY).errors
     assert "goods.2.salw_line" in errors and "goods.0.salw_line" in errors

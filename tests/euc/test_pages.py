@@ -131,7 +131,7 @@ def test_drafting_section_by_section(client, login, drafter):
         {
             "description": "Rifles",
             "un_category": "VIII",
-            "salw_line": "SA2",
+            "salw_line": "SA-2",
             "hs_code": "930190",
             "quantity": "50",
             "unit": "unit",

@@ -13,12 +13,12 @@ from attkit.seals import qr
 pytestmark = pytest.mark.django_db
 
 LINES = [
-    ("VIII", "SA2", "9301900000", 999_999, "unit"),
-    ("VIII", "SA1", "9302000000", 888_888, "unit"),
-    ("VIII", "SA4", "9301900000", 777_777, "unit"),
-    ("VIII", "LW1", "9301900000", 66_666, "unit"),
-    ("VIII", "LW2", "9301200000", 55_555, "unit"),
-    ("VIII", "LW6", "9301100000", 44_444, "unit"),
+    ("VIII", "SA-2", "9301900000", 999_999, "unit"),
+    ("VIII", "SA-1", "9302000000", 888_888, "unit"),
+    ("VIII", "SA-4", "9301900000", 777_777, "unit"),
+    ("VIII", "LW-1", "9301900000", 66_666, "unit"),
+    ("VIII", "LW-2", "9301200000", 55_555, "unit"),
+    ("VIII", "LW-6", "9301100000", 44_444, "unit"),
     ("ART3", "", "9306300000", 9_999_999, "round"),
     ("ART3", "", "9306900000", 8_888_888, "round"),
     ("ART4", "", "9305910000", 77_777, "set"),
@@ -66,10 +66,10 @@ def test_the_payload_has_codes_and_numbers_only():
         expiry_date=dt.date(2027, 11, 28),
         end_user_country="MX",
         end_user_name="Policía Estatal de Ejemplo, Coordinación de Logística y Armamento",
-        goods=[("VIII-SA2", "930190", 250, "unit")],
+        goods=[("VIII-SA-2", "930190", 250, "unit")],
         doc_hash=doc_hash,
     )
-    assert data["g"] == [["VIII-SA2", "930190", 250, "unit"]]
+    assert data["g"] == [["VIII-SA-2", "930190", 250, "unit"]]
     assert data["h"] == bytes.fromhex(doc_hash)
     assert len(data["n"]) <= payload.SHORT_NAME_LENGTH
     described = payload.describe_euc({**data, "h": data["h"].hex()})

@@ -46,7 +46,7 @@ def test_the_certificate_pdf_is_a4_bilingual_with_every_element(issued):
         "Demo Wehrtechnik GmbH",
         "SSP-DEMO-2026-0457",
         "930190",
-        "VIII-SA2",
+        "VIII-SA-2",
         "Lic. Mariana Ejemplo Ruiz",
         issued.document_hash[:20],
     ):

@@ -23,7 +23,7 @@ def test_a_complete_request_is_drafted_with_every_element(drafter, request_data)
     assert euc.serial is None
     assert [p.role for p in euc.parties.all()] == ["exporter", "end_user", "consignee", "intermediary"]
     assert [g.line_no for g in euc.goods.all()] == [1, 2, 3, 4]
-    assert euc.goods.get(line_no=1).category_code == "VIII-SA2"
+    assert euc.goods.get(line_no=1).category_code == "VIII-SA-2"
     assert services.check_draft(euc).ok
 
 
@@ -330,7 +330,7 @@ def test_page_by_page_drafting(drafter):
         data={
             "description": "Rifles",
             "un_category": "VIII",
-            "salw_line": "SA2",
+            "salw_line": "SA-2",
             "hs_code": "9301.90",
             "quantity": "10",
             "unit": "unit",

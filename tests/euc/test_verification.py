@@ -176,7 +176,7 @@ def test_the_valid_answer_carries_the_certificate_and_the_registry(issued, de_ve
     certificate = out["certificate"]
     assert certificate["serial"] == issued.serial
     assert certificate["authority"] == "MX"
-    assert certificate["goods"][0] == {"category": "VIII-SA2", "hs_code": "930190", "quantity": 250, "unit": "unit"}
+    assert certificate["goods"][0] == {"category": "VIII-SA-2", "hs_code": "930190", "quantity": 250, "unit": "unit"}
     assert certificate["document_hash"] == issued.document_hash
     assert out["seal"] == issued.seal_text
     assert out["registry"]["status"] == "issued"

@@ -1,9 +1,9 @@
 """Codes for goods lines: UN Register categories, SALW lines, units (until reference data provides them).
 
 Source: DOMAIN.md section 3 (UN Register categories I-VII and the small arms and light weapons lines of
-the UN Register's SALW form, as in the Register's standardized reporting forms). The reference app is
-meant to hold these as editable data with their source; the certificate stores codes, so a later switch
-to reference tables changes no stored record.
+the UN Register's SALW form). The codes are those of the reference data (reference/data/categories.csv,
+editable in the admin, with its source); a test keeps the two in step. The certificate stores codes, so
+reading the labels from the reference tables later changes no stored record.
 """
 
 from __future__ import annotations
@@ -21,25 +21,27 @@ UN_CATEGORIES: dict[str, StrPromise] = {
     "V": _("V. Attack helicopters"),
     "VI": _("VI. Warships"),
     "VII": _("VII. Missiles and missile launchers"),
+    "VII(a)": _("VII(a). Missiles and missile launchers"),
+    "VII(b)": _("VII(b). Man-portable air-defence systems (MANPADS)"),
     "VIII": _("VIII. Small arms and light weapons"),
     "ART3": _("Ammunition/munitions (Art. 3)"),
     "ART4": _("Parts and components (Art. 4)"),
 }
 
 SALW_LINES: dict[str, StrPromise] = {
-    "SA1": _("Small arms 1: Revolvers and self-loading pistols"),
-    "SA2": _("Small arms 2: Rifles and carbines"),
-    "SA3": _("Small arms 3: Sub-machine guns"),
-    "SA4": _("Small arms 4: Assault rifles"),
-    "SA5": _("Small arms 5: Light machine guns"),
-    "SA6": _("Small arms 6: Others"),
-    "LW1": _("Light weapons 1: Heavy machine guns"),
-    "LW2": _("Light weapons 2: Hand-held under-barrel and mounted grenade launchers"),
-    "LW3": _("Light weapons 3: Portable anti-tank guns"),
-    "LW4": _("Light weapons 4: Recoilless rifles"),
-    "LW5": _("Light weapons 5: Portable anti-tank missile launchers and rocket systems"),
-    "LW6": _("Light weapons 6: Mortars of calibres less than 75 mm"),
-    "LW7": _("Light weapons 7: Others"),
+    "SA-1": _("Small arms 1: Revolvers and self-loading pistols"),
+    "SA-2": _("Small arms 2: Rifles and carbines"),
+    "SA-3": _("Small arms 3: Sub-machine guns"),
+    "SA-4": _("Small arms 4: Assault rifles"),
+    "SA-5": _("Small arms 5: Light machine guns"),
+    "SA-6": _("Small arms 6: Others"),
+    "LW-1": _("Light weapons 1: Heavy machine guns"),
+    "LW-2": _("Light weapons 2: Hand-held under-barrel and mounted grenade launchers"),
+    "LW-3": _("Light weapons 3: Portable anti-tank guns"),
+    "LW-4": _("Light weapons 4: Recoilless rifles"),
+    "LW-5": _("Light weapons 5: Portable anti-tank missile launchers and rocket systems"),
+    "LW-6": _("Light weapons 6: Mortars of calibres less than 75 mm"),
+    "LW-7": _("Light weapons 7: Others"),
 }
 
 UNITS: dict[str, StrPromise] = {
@@ -51,7 +53,7 @@ UNITS: dict[str, StrPromise] = {
 
 
 def category_code(un_category: str, salw_line: str = "") -> str:
-    """One code for a goods line's category: 'II', or 'VIII-SA2' for a SALW line."""
+    """One code for a goods line's category, as the reference data spells it: 'II', 'VII(b)', 'VIII-SA-2'."""
     return f"{un_category}-{salw_line}" if salw_line else un_category
 
 

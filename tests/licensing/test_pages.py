@@ -70,7 +70,7 @@ def test_an_applicant_applies_through_the_task_list_and_checks_answers(world, cl
         f"/cases/{case.pk}/apply/goods/",
         description="Rifle",
         un_category="VIII",
-        salw_line="SA2",
+        salw_line="SA-2",
         hs_code="9301.90",
         quantity="10",
         unit="unit",
@@ -225,3 +225,11 @@ def test_the_case_page_in_spanish(world, client):
     client.force_login(world["de.officer"])
     html = client.get(f"/cases/{case.pk}/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert 'lang="es"' in html and "Próxima acción" in html
+
+
+def test_the_hubs_verification_page_shows_the_licence_and_its_register(world, client):
+    case = w.issued(world)
+    client.force_login(world["mx.customs"])
+    html = client.post("/seals/verify/", {"way": "paste", "paste-text": case.licence_seal}).content.decode()
+    assert 'data-testid="sealed-licence"' in html and case.reference in html
+    assert 'data-testid="quantities-left"' in html

@@ -126,7 +126,7 @@ def export_application(world: World, **overrides: Any) -> dict[str, Any]:
             {
                 "description": "Semi-automatic rifle DW-R16 (fictional), 5.56 mm",
                 "un_category": "VIII",
-                "salw_line": "SA2",
+                "salw_line": "SA-2",
                 "hs_code": "9301.90",
                 "national_code": "ML1.a",
                 "quantity": 100,
@@ -137,7 +137,7 @@ def export_application(world: World, **overrides: Any) -> dict[str, Any]:
             {
                 "description": "Self-loading pistol DW-P9 (fictional), 9 mm",
                 "un_category": "VIII",
-                "salw_line": "SA1",
+                "salw_line": "SA-1",
                 "hs_code": "9302.00",
                 "national_code": "ML1.a",
                 "quantity": 50,
@@ -170,7 +170,7 @@ def embargoed_application() -> dict[str, Any]:
             {
                 "description": "Assault rifle (fictional model)",
                 "un_category": "VIII",
-                "salw_line": "SA4",
+                "salw_line": "SA-4",
                 "hs_code": "9301.90",
                 "quantity": 40,
                 "value": "60000",

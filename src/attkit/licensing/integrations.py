@@ -295,9 +295,8 @@ _DIRECTIONS = {"trans_shipment": "transshipment"}
 
 
 def report_category(code: str) -> str:
-    """Licensing's category code in reporting's spelling: 'VIII-SA2' -> 'VIII.SA.2'."""
-    un, _sep, line = code.partition("-")
-    return f"{un}.{line[:2]}.{line[2:]}" if line else un
+    """Licensing's category code in reporting's spelling: 'VIII-SA-2' -> 'VIII.SA.2'."""
+    return code.replace("-", ".")
 
 
 def record_transfers(

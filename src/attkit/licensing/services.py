@@ -438,10 +438,11 @@ def clean_goods(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     )
     raw_category = categories.normalise_code(str(data.get("un_category") or data.get("category") or ""))
     un_category, _sep, salw_from_code = raw_category.partition("-")
+    salw_from_code = categories.normalise_line(salw_from_code) if salw_from_code else ""
     un_category = _choice(
         un_category, f"{prefix}un_category", errors, categories.UN_CATEGORIES, _("Select the UN Register category")
     )
-    salw = str(data.get("salw_line") or salw_from_code or "").strip().upper()
+    salw = categories.normalise_line(str(data.get("salw_line") or salw_from_code or ""))
     if salw and salw not in categories.SALW_LINES:
         errors[f"{prefix}salw_line"] = _("Select the small arms or light weapons line")
     if un_category == "VIII" and not salw:

@@ -99,12 +99,22 @@ def stage_screening(run: SimulationRun, case: Case, *, by: User, own_state: str)
     return staged
 
 
+def _salw_line(kind: str, number: str) -> str:
+    """The EUC app's code of a SALW line ("SA-4" in the reference data's spelling, "SA4" in the older one)."""
+    from attkit.euc.categories import SALW_LINES
+
+    for code in (f"{kind}-{number}", f"{kind}{number}"):
+        if code in SALW_LINES:
+            return code
+    raise ValueError(f"the EUC app knows no SALW line {kind} {number}")
+
+
 def _goods_line(line: GoodsLine) -> dict[str, Any]:
     category = line.category
     salw = ""
     if category.startswith("VIII-"):
         _viii, kind, number = category.split("-")
-        category, salw = "VIII", f"{kind}{number}"
+        category, salw = "VIII", _salw_line(kind, number)
     return {
         "description": f"{line.description.es} / {line.description.en}",
         "un_category": category,

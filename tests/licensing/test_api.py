@@ -67,3 +67,11 @@ def test_a_transition_refused_by_the_workflow_is_a_422_with_the_reason(bare_worl
     response = api_for(bare_world["de.officer"]).post(f"/licensing/cases/{case['id']}/issue", {})
     assert response.status_code == 422
     assert "Possible now" in str(response.json()["detail"])
+
+
+def test_applicants_do_not_see_flags_or_hits(world):
+    case = w.submitted(world)
+    applicant = api_for(world["de.applicant"])
+    assert applicant.get(f"/licensing/cases/{case.pk}").json()["flags"] == []
+    assert applicant.get(f"/licensing/cases/{case.pk}/hits").status_code == 403
+    assert api_for(world["de.officer"]).get(f"/licensing/cases/{case.pk}").json()["flags"]

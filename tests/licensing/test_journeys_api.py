@@ -88,12 +88,13 @@ def test_refusal_under_article_6_1_through_the_api(bare_world):
     officer = api_for(world["de.officer"])
     supervisor = api_for(world["de.supervisor"])
     case_id = applicant.post("/licensing/cases", w.embargoed_application()).json()["id"]
-    submitted = applicant.post(f"/licensing/cases/{case_id}/submit").json()
-    embargo = next(f for f in submitted["flags"] if f["code"] == "un_embargo")
+    assert applicant.post(f"/licensing/cases/{case_id}/submit").json()["state"] == "screening"
+    flags = officer.get(f"/licensing/cases/{case_id}/flags").json()
+    embargo = next(f for f in flags if f["code"] == "un_embargo")
     assert embargo["severity"] == "blocking" and "2428" in embargo["message"]
     blocked = officer.post(f"/licensing/cases/{case_id}/screening-clear")
     assert blocked.status_code == 422 and "blocking" in str(blocked.json()["detail"])
-    for flag in submitted["flags"]:
+    for flag in flags:
         if flag["severity"] == "blocking":
             resolved = supervisor.post(
                 f"/licensing/flags/{flag['id']}/resolve", {"resolution": "confirmed", "reason": "Confirmed."}

@@ -226,7 +226,11 @@ class CaseOut(CaseSummaryOut):
         return list(obj.transit.values_list("country", flat=True))
 
     @staticmethod
-    def resolve_flags(obj: Case) -> list[CaseFlag]:
+    def resolve_flags(obj: Case, context: dict[str, Any] | None = None) -> list[CaseFlag]:
+        # Flags carry other authorities' denial notices and screening facts: for officials only.
+        request = (context or {}).get("request")
+        if request is None or not has_permission(request.user, Permission.CASE_VIEW):
+            return []
         return list(obj.flags.all())
 
     @staticmethod

@@ -36,3 +36,8 @@ class EucConfig(AppConfig):
             )
         )
         registry.register_handlers()
+
+        from attkit.euc import screening_link
+        from attkit.screening.services import register_subject_provider
+
+        register_subject_provider(screening_link.valid_certificate_parties)  # type: ignore[arg-type]

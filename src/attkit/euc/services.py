@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from attkit.core import audit
 from attkit.core.models import Authority
 from attkit.core.permissions import Permission, has_permission, require
-from attkit.euc import lifecycle, model_v1, payload, serials
+from attkit.euc import lifecycle, model_v1, payload, screening_link, serials
 from attkit.euc.model_v1 import PartyRole, Section
 from attkit.euc.models import (
     DeliveryLine,
@@ -361,6 +361,7 @@ def add_party(euc_id: Any, *, by: User, data: Mapping[str, Any]) -> EucParty:
         party.save()
         _renumber_parties(euc)
         audit.record(by, EucAuditKind.UPDATE, euc, {"section": Section.PARTIES.value, "added": role})
+        screening_link.screen_after_commit(party)
     return party
 
 
@@ -525,6 +526,8 @@ def issue(euc_id: Any, *, by: User) -> EndUserCertificate:
                 "supersedes": superseded.serial if superseded else None,
             },
         )
+        for party in euc.parties.all():  # screened again as issued (a draft's parties may predate a list change)
+            screening_link.screen_after_commit(party)
     return euc
 
 

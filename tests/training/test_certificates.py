@@ -141,3 +141,14 @@ def test_not_yet_eligible_page_lists_what_is_missing(trainee, cohort):
     assert 'data-testid="issue-certificate"' not in page.content.decode()
     refused = client.post("/training/certificate/")
     assert refused.status_code == 400
+
+
+def test_the_signer_certificate_from_the_sandbox_trust_list_verifies_it(graduate, tmp_path: Path):
+    cert = services.issue_certificate(by=graduate)
+    out = tmp_path / "xt.json"
+    call_command("trust", "export", "--authority", "XT", "--out", str(out), stdout=StringIO(), stderr=StringIO())
+    signer = tmp_path / "xt-signer.b64"
+    signer.write_text(json.loads(out.read_text())["signers"][0]["certificate"])
+    answer = StringIO()
+    call_command("seal", "verify", "--prefix", "CRT1:", "--cert", str(signer), "--json", cert.seal_text, stdout=answer)
+    assert json.loads(answer.getvalue())["verdict"] == "valid"

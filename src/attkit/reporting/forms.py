@@ -54,7 +54,11 @@ class _Styled:
     def style(self) -> None:
         for bound in self.fields.values():  # type: ignore[attr-defined]
             widget = bound.widget
-            if isinstance(widget, forms.RadioSelect | forms.CheckboxInput | forms.CheckboxSelectMultiple):
+            if isinstance(widget, forms.RadioSelect):
+                widget.attrs.setdefault("class", "usa-radio__input")
+                continue
+            if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple):
+                widget.attrs.setdefault("class", "usa-checkbox__input")
                 continue
             if isinstance(widget, forms.Select):
                 widget.attrs.setdefault("class", "usa-select")

@@ -201,3 +201,15 @@ def test_tokens_page_creates_and_shows_once(client, make_user, login):
     html = response.content.decode()
     assert 'data-testid="new-token">atk_' in html
     assert "atk_" not in client.get("/accounts/tokens/").content.decode().split("<table")[0]
+
+
+def test_trainees_practise_on_real_screens_only_in_the_sandbox(make_user, make_authority):
+    from attkit.core.permissions import Permission
+
+    sandbox = make_authority("XT", is_sandbox=True)
+    trainee = make_user(sandbox, Role.TRAINEE)
+    assert Permission.SCREENING_REVIEW in trainee.effective_permissions()
+    assert Permission.EUC_VERIFY in trainee.effective_permissions()
+    real = make_user("MX", Role.TRAINEE)
+    assert Permission.SCREENING_REVIEW not in real.effective_permissions()
+    assert Permission.EUC_ISSUE not in trainee.effective_permissions()

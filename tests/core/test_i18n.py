@@ -53,7 +53,7 @@ class _VisibleText(HTMLParser):
 def english_words(html: str) -> set[str]:
     parser = _VisibleText()
     parser.feed(html)
-    words = re.findall(r"[A-Za-z]+", " ".join(parser.chunks))
+    words = re.findall(r"[^\W\d_]+", " ".join(parser.chunks))  # whole words, accents included ("prohíbe")
     return {w for w in words if w.lower() in ENGLISH_ONLY}
 
 

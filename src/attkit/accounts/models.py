@@ -155,9 +155,9 @@ class User(AbstractUser):
         return role in self.roles()
 
     def effective_permissions(self) -> frozenset[Permission]:
-        if self.authority_id is None:
+        if self.authority_id is None or self.authority is None:
             return frozenset()
-        return permissions_for(self.roles())
+        return permissions_for(self.roles(), sandbox=self.authority.is_sandbox)
 
     @property
     def is_official(self) -> bool:

@@ -179,10 +179,30 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 }
 
 
-def permissions_for(roles: frozenset[Role] | set[Role]) -> frozenset[Permission]:
+# In a training sandbox (fictional records only), trainees and instructors work the simulation's cases on
+# the real screens: verification, screening review, certificates and cases, but never outside the sandbox.
+SANDBOX_PRACTICE: frozenset[Permission] = frozenset(
+    {
+        Permission.EUC_VIEW,
+        Permission.EUC_VERIFY,
+        Permission.LICENCE_VERIFY,
+        Permission.SCREENING_SEARCH,
+        Permission.SCREENING_REVIEW,
+        Permission.CASE_VIEW,
+        Permission.CASE_PROCESS,
+        Permission.CASE_ASSESS,
+        Permission.CASE_DECIDE,
+        Permission.REFERENCE_VIEW,
+    }
+)
+
+
+def permissions_for(roles: frozenset[Role] | set[Role], *, sandbox: bool = False) -> frozenset[Permission]:
     result: set[Permission] = set()
     for role in roles:
         result |= ROLE_PERMISSIONS.get(role, frozenset())
+    if sandbox and roles & {Role.TRAINEE, Role.INSTRUCTOR}:
+        result |= SANDBOX_PRACTICE
     return frozenset(result)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import sys
 from datetime import UTC, datetime, timedelta
@@ -27,7 +28,8 @@ def read_certificate(value: str) -> x509.Certificate:
             if path.is_file():
                 data = path.read_bytes()
         except OSError as exc:
-            if path.exists():
+            # A base64 certificate given inline is no file name (and may be too long to be one).
+            if exc.errno != errno.ENAMETOOLONG:
                 raise CommandError(f"cannot read {value}: {exc.strerror}", returncode=2) from exc
     try:
         return pki.load_certificate(data)

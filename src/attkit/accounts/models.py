@@ -19,7 +19,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from attkit.core.models import Authority, AuthorityOwned, TenantManager
-from attkit.core.permissions import Permission, Role, permissions_for
+from attkit.core.permissions import ROLE_LABELS, Permission, Role, permissions_for
 
 
 class AgencyKind(models.TextChoices):
@@ -169,7 +169,7 @@ class User(AbstractUser):
 
 class RoleGrant(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_grants", verbose_name=_("user"))
-    role = models.CharField(_("role"), max_length=32, choices=[(r.value, r.label) for r in Role])
+    role = models.CharField(_("role"), max_length=32, choices=[(r.value, ROLE_LABELS[r]) for r in Role])
     granted_at = models.DateTimeField(_("granted"), default=timezone.now)
 
     class Meta:
@@ -195,7 +195,7 @@ class ApiToken(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user"))
     authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="+", verbose_name=_("authority"))
-    role = models.CharField(_("role"), max_length=32, choices=[(r.value, r.label) for r in Role])
+    role = models.CharField(_("role"), max_length=32, choices=[(r.value, ROLE_LABELS[r]) for r in Role])
     name = models.CharField(_("name"), max_length=100)
     key_id = models.CharField(_("key id"), max_length=16, unique=True)
     digest = models.CharField(_("digest"), max_length=64)

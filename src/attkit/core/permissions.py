@@ -140,7 +140,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         }
     ),
     Role.CUSTOMS_OFFICER: frozenset(
-        _OFFICIAL_BASE | {Permission.SHIPMENT_RECORD, Permission.CASE_VIEW, Permission.RECORDS_VIEW}
+        _OFFICIAL_BASE
+        | {Permission.SHIPMENT_RECORD, Permission.CASE_VIEW, Permission.RECORDS_VIEW, Permission.EUC_DRAWDOWN}
     ),
     Role.EUC_ISSUER: frozenset(
         _OFFICIAL_BASE

@@ -106,7 +106,7 @@ def load_list(
         added = sorted(new_hashes.keys() - old_hashes.keys())
         removed = sorted(old_hashes.keys() - new_hashes.keys())
         changed = sorted(r for r in new_hashes.keys() & old_hashes.keys() if new_hashes[r] != old_hashes[r])
-        version = ListVersion.objects.create(
+        loaded = ListVersion.objects.create(
             kind=snapshot.kind.value,
             name=list_name,
             authority=authority,
@@ -126,7 +126,7 @@ def load_list(
         ListedEntry.objects.bulk_create(
             [
                 ListedEntry(
-                    version=version,
+                    version=loaded,
                     ref=entry.ref,
                     schema=entry.schema.value,
                     primary_name=entry.primary_name[:MAX_NAME_LENGTH],
@@ -140,13 +140,13 @@ def load_list(
         audit.record(
             by,
             ScreeningAuditKind.LIST_LOAD,
-            version,
+            loaded,
             {
-                "kind": version.kind,
-                "version": version.version,
-                "sha256": version.sha256,
-                "counts": version.counts,
-                "added": len(version.added),
+                "kind": loaded.kind,
+                "version": loaded.version,
+                "sha256": loaded.sha256,
+                "counts": loaded.counts,
+                "added": len(loaded.added),
                 "removed": len(removed),
                 "changed": len(changed),
             },
@@ -156,8 +156,8 @@ def load_list(
         )
         transaction.on_commit(invalidate_index)
         if previous is not None and (added or removed or changed):
-            transaction.on_commit(lambda: rescreen_all(reason=f"{version.kind} {version.version}"))
-    return version
+            transaction.on_commit(lambda: rescreen_all(reason=f"{loaded.kind} {loaded.version}"))
+    return loaded
 
 
 def current_versions(authority: Authority | UUID | None) -> list[ListVersion]:

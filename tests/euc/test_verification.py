@@ -243,3 +243,14 @@ def test_api_needs_the_verify_permission(client, login, make_user, issued):
     login(make_user("DE", Role.INSTRUCTOR))
     response = client.post("/api/v1/euc/verify", {"text": issued.seal_text}, content_type="application/json")
     assert response.status_code == 403
+
+
+def test_a_qr_of_another_kind_is_no_seal_found_in_the_json(tmp_path, capsys):
+    """A DCC (HC1:) or any foreign QR gives one of the promised verdicts, with the finer one beside it."""
+    target = tmp_path / "dcc.txt"
+    target.write_text("HC1:6BFOXN%TS3DH0YOJ58S S-W5HDC *M0II5XHC9B5G2+$N")
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("euc", "verify", str(target), "--json")
+    out = json.loads(capsys.readouterr().out)
+    assert out["verdict"] == "no_seal_found" and out["verdict_detail"] == "wrong_prefix"
+    assert exit_info.value.code == 1

@@ -56,6 +56,15 @@ class Verdict(StrEnum):
     ALREADY_USED = "already_used"
 
 
+# The verdicts the API and the command line promise (issue 3): the finer ones map onto them, and the
+# fine verdict is given beside it as "verdict_detail".
+CONTRACT_VERDICT = {
+    Verdict.WRONG_PREFIX: Verdict.NO_SEAL_FOUND,  # a QR of some other kind of document: no seal of ours
+    Verdict.NOT_YET_VALID: Verdict.EXPIRED,  # outside its validity period, the reasons say which side
+    Verdict.SIGNER_NOT_VALID: Verdict.UNKNOWN_SIGNER,  # not a valid document signer of a trusted authority
+    Verdict.SIGNER_REVOKED: Verdict.REVOKED,
+}
+
 VERDICT_TITLES = {
     Verdict.VALID: gettext_lazy("Valid"),
     Verdict.NO_SEAL_FOUND: gettext_lazy("No seal found"),
@@ -222,7 +231,8 @@ class Verification:
     def as_dict(self) -> dict[str, Any]:
         """The API and CLI answer."""
         return {
-            "verdict": self.verdict.value,
+            "verdict": CONTRACT_VERDICT.get(self.verdict, self.verdict).value,
+            "verdict_detail": self.verdict.value,
             "valid": self.valid,
             "title": self.title,
             "reasons": list(self.reasons),

@@ -14,6 +14,18 @@ from attkit.core.permissions import Role
 PASSWORD = "correct-horse-battery-staple-42"
 
 
+@pytest.fixture(scope="session")
+def playwright_instance() -> Any:
+    """One Playwright per test process: a second sync_playwright() in the same process refuses to start."""
+    import os
+
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        yield p
+
+
 @pytest.fixture(autouse=True)
 def _private_var(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
     """Keys and uploads of a test go to a temporary folder, never into the developer's var/."""

@@ -402,7 +402,7 @@ def test_a_use_record_of_another_state_is_not_found(client, login, issued, de_ve
 
 
 def test_pages_need_the_permissions(client, login, make_user, issued):
-    login(make_user("MX", Role.CUSTOMS_OFFICER))
+    login(make_user("MX", Role.AGENCY_ADVISER))
     assert client.get("/euc/").status_code == 403
     assert client.get(f"/euc/{issued.pk}/").status_code == 403
     assert client.get("/euc/use/").status_code == 403

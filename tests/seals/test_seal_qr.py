@@ -140,3 +140,16 @@ def test_garbage_gets_a_problem_not_an_exception(junk: bytes, problem: ScanProbl
     result = qr.scan(junk)
     assert result.problem is problem
     assert result.texts == [] and result.message
+
+
+def test_a_truncated_png_stays_unreadable_after_weasyprint_is_imported() -> None:
+    import weasyprint  # noqa: F401  (it turns on Pillow's LOAD_TRUNCATED_IMAGES process-wide)
+    from PIL import ImageFile
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = True
+    truncated = (
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x002\x00\x00\x002\x08\x00\x00\x00\x00;T\xd7m"
+        b"\x00\x00\x00\x19IDATx\x9c\xed\xc1\x01\r\x00\x00\x00\xc2\xa0\xf7Om\x0f\x07\x14\x00\x00"
+    )
+    assert qr.scan(truncated).problem is ScanProblem.UNREADABLE
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # left as it was found

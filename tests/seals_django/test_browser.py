@@ -41,33 +41,32 @@ def y4m_of(text: str, path: Path) -> Path:
 
 
 @pytest.fixture
-def camera_page(tmp_path: Path, authority: Any) -> Iterator[tuple[Any, str]]:
+def camera_page(tmp_path: Path, authority: Any, playwright_instance: Any) -> Iterator[tuple[Any, str]]:
     if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
         pytest.skip(f"Chromium not found at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
 
     text = services.seal(
         authority("MX"), "EUC1:", {"serial": "MX-EUC-2026-000777-3"}, expires_at=None, serial="MX-EUC-2026-000777-3"
     )
     video = y4m_of(text, tmp_path / "qr.y4m")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--use-fake-device-for-media-stream",
-                "--use-fake-ui-for-media-stream",
-                f"--use-file-for-fake-video-capture={video}",
-            ],
-        )
-        context = browser.new_context(locale="en-GB", permissions=["camera"], viewport={"width": 1280, "height": 900})
-        page = context.new_page()
-        page.set_default_timeout(15000)
-        yield page, text
-        browser.close()
+    # One Playwright per process (tests/conftest.py); this browser has its own fake-camera flags.
+    browser = playwright_instance.chromium.launch(
+        executable_path=CHROMIUM,
+        headless=True,
+        args=[
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--use-fake-device-for-media-stream",
+            "--use-fake-ui-for-media-stream",
+            f"--use-file-for-fake-video-capture={video}",
+        ],
+    )
+    context = browser.new_context(locale="en-GB", permissions=["camera"], viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page, text
+    browser.close()
 
 
 def _sign_in(page: Any, live_server: Any, user: Any) -> None:

@@ -13,7 +13,7 @@ from typing import Literal
 import pypdfium2 as pdfium
 import segno
 import zxingcpp
-from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageFilter, ImageOps, UnidentifiedImageError
 
 MAX_INPUT_BYTES = 20 * 1024 * 1024
 # A 48-megapixel phone photo passes; a small PNG that claims to be 100,000 pixels square does not.
@@ -121,6 +121,10 @@ def scan_image(data: bytes, *, max_bytes: int = MAX_INPUT_BYTES, max_pixels: int
     """QR texts in image bytes (PNG, JPEG, WebP, GIF, BMP); never raises on bad input."""
     if len(data) > max_bytes:
         return _refused(ScanProblem.TOO_LARGE, max_bytes)
+    # WeasyPrint turns on Pillow's process-wide LOAD_TRUNCATED_IMAGES when it is imported; a damaged
+    # upload must stay "unreadable" here, whatever was imported before.
+    truncated_before = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         with warnings.catch_warnings():
             # Pillow only warns between MAX_IMAGE_PIXELS and twice that; here a bomb is always an error.
@@ -141,6 +145,8 @@ def scan_image(data: bytes, *, max_bytes: int = MAX_INPUT_BYTES, max_pixels: int
         return _refused(ScanProblem.UNSUPPORTED)
     except Exception:  # Pillow raises many kinds of error on hostile files; all mean "cannot be read"
         return _refused(ScanProblem.UNREADABLE)
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = truncated_before
     return ScanResult(read_image(image))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -91,6 +92,26 @@ class Command(BaseCommand):
 
         sub.add_parser("expire", help="Mark certificates in force past their expiry date as expired.")
 
+        use = sub.add_parser("use", help="Record an exporting state's use (drawdown) of another state's certificate.")
+        use.add_argument("serial", help="the certificate's serial, e.g. MX-EUC-2026-000123-45")
+        use.add_argument(
+            "--seal", required=True, help="the certificate's PDF or photo, or the QR text ('-' reads stdin)"
+        )
+        use.add_argument("--as", dest="as_user", required=True, help="the exporting state's official (username)")
+        use.add_argument("--exporter", required=True, help="the exporter relying on the certificate")
+        use.add_argument("--licence", required=True, help="the export licence's reference")
+        use.add_argument(
+            "--quantity", action="append", required=True, metavar="LINE=QTY", help="goods line number and quantity"
+        )
+
+        deliver = sub.add_parser("deliver", help="Record the delivery: a sealed DVC is issued and the EUC closes.")
+        deliver.add_argument("serial")
+        deliver.add_argument("--as", dest="as_user", required=True, help="the importing authority's official")
+        deliver.add_argument("--date", required=True, help="delivery date, YYYY-MM-DD")
+        deliver.add_argument("--checked-by", required=True, help="who checked the delivery")
+        deliver.add_argument("--quantity", action="append", required=True, metavar="LINE=QTY")
+        deliver.add_argument("--discrepancies", default="", help="what differs from the certificate, if anything")
+
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
         try:
@@ -99,6 +120,68 @@ class Command(BaseCommand):
             raise _fail(one_line(exc)) from exc
         except PermissionDenied as exc:
             raise _fail(str(exc) or "permission denied") from exc
+
+    # --- use and delivery ---------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _quantities(values: list[str]) -> dict[int, int]:
+        quantities: dict[int, int] = {}
+        for value in values:
+            line, _sep, qty = value.partition("=")
+            if not (line.strip().isdigit() and qty.strip().isdigit()):
+                raise _fail(f"--quantity: expected LINE=QTY with whole numbers, got {value!r}", 2)
+            quantities[int(line)] = int(qty)
+        return quantities
+
+    def _use(self, options: dict[str, Any]) -> None:
+        user = named_user(options["as_user"])
+        seal = options["seal"]
+        if seal == "-":
+            located = services.locate_by_seal(
+                by=user, serial=options["serial"], seal_text=sys.stdin.read(MAX_REQUEST_BYTES)
+            )
+        elif Path(seal).is_file():
+            data = Path(seal).read_bytes()[: 20 * 1024 * 1024]
+            located = services.locate_by_seal(
+                by=user, serial=options["serial"], file_data=data, filename=Path(seal).name
+            )
+        else:
+            located = services.locate_by_seal(by=user, serial=options["serial"], seal_text=seal)
+        if located.certificate is None:
+            reasons = "; ".join(located.verification.reasons) or str(located.verification.verdict)
+            raise _fail(f"the seal does not verify for {options['serial']}: {reasons}")
+        use = services.record_use(
+            located.certificate,
+            exporting_state=user.authority.code if user.authority else "",
+            exporter=options["exporter"],
+            licence_reference=options["licence"],
+            quantities=self._quantities(options["quantity"]),
+            by=user,
+        )
+        located.certificate.refresh_from_db()
+        self.stdout.write(f"use recorded on {located.certificate.serial}: status {located.certificate.status}")
+        if getattr(use, "flagged", False):
+            self.stdout.write("flagged: the certificate was already relied on by another exporting state or exporter")
+
+    def _deliver(self, options: dict[str, Any]) -> None:
+        user = named_user(options["as_user"])
+        try:
+            day = dt.date.fromisoformat(options["date"])
+        except ValueError:
+            raise _fail(f"--date: expected YYYY-MM-DD, got {options['date']!r}", 2) from None
+        certificate = services.get_by_serial(options["serial"], by=user)
+        dvc = services.record_delivery(
+            certificate.pk,
+            by=user,
+            delivery_date=day,
+            checked_by=options["checked_by"],
+            quantities=self._quantities(options["quantity"]),
+            discrepancies=options["discrepancies"],
+        )
+        certificate.refresh_from_db()
+        self.stdout.write(
+            f"delivery verified: {getattr(dvc, 'serial', '')}; {certificate.serial} is {certificate.status}"
+        )
 
     # --- issue -----------------------------------------------------------------------------------------------
 

@@ -26,6 +26,15 @@ def playwright_instance() -> Any:
         yield p
 
 
+@pytest.fixture
+def cli_keeps_connection(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Running `attkit.cli.main` in-process: Django closes every connection after a command, which on
+    PostgreSQL ends the test's transaction; the command's own work is unchanged."""
+    from django.core.management import base
+
+    monkeypatch.setattr(base.connections, "close_all", lambda: None)
+
+
 @pytest.fixture(autouse=True)
 def _private_var(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
     """Keys and uploads of a test go to a temporary folder, never into the developer's var/."""

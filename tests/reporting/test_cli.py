@@ -13,7 +13,7 @@ import pytest
 from attkit.cli import main
 from attkit.reporting.models import TransferRecord
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cli_keeps_connection")]
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "records-import.csv"
 

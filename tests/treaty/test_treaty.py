@@ -15,7 +15,7 @@ from attkit.treaty import services
 from attkit.treaty.models import AnnualReport, StateStatus
 from tests.core.test_i18n import english_words
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cli_keeps_connection")]
 
 
 @pytest.fixture

@@ -11,6 +11,10 @@ class LicensingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from attkit.licensing.services import rescreen_open_cases
+        from attkit.screening.services import on_lists_changed
+
+        on_lists_changed(rescreen_open_cases)
         from attkit.core import nav
         from attkit.core.permissions import Permission
         from attkit.licensing import integrations

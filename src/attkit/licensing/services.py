@@ -85,6 +85,7 @@ class LicensingAuditKind(StrEnum):
     CASE_SUBMIT = "case:submit"
     CASE_WITHDRAW = "case:withdraw"
     CASE_START_SCREENING = "case:start_screening"
+    CASE_RESCREEN = "case:rescreen"
     CASE_SCREENING_CLEAR = "case:screening_clear"
     CASE_REQUEST_INFORMATION = "case:request_information"
     CASE_INFORMATION_PROVIDED = "case:information_provided"
@@ -905,6 +906,36 @@ def _screen(case: Case, by: User | None) -> int:
                 reviewed_at=timezone.now() if decided else None,
             )
     return case.hits.filter(status=HitStatus.PENDING).count()
+
+
+# Cases between submission and the decision: a list change re-screens them (Art. 6(1), Art. 11).
+RESCREEN_STATES = (
+    CaseState.SUBMITTED,
+    CaseState.SCREENING,
+    CaseState.UNDER_ASSESSMENT,
+    CaseState.AWAITING_INFORMATION,
+    CaseState.AWAITING_COUNTERSIGNATURE,
+)
+
+
+def rescreen_open_cases() -> int:
+    """After a sanctions list changed: screen the parties of every open case again and re-raise its automatic
+    flags, so that a new hit holds the case (earlier reviews of the same party and entry still apply)."""
+    count = 0
+    for case_id in Case.objects.filter(state__in=RESCREEN_STATES).values_list("pk", flat=True):
+        with transaction.atomic():
+            case = Case.objects.select_for_update().get(pk=case_id)
+            pending = _screen(case, None)
+            raised = _raise_flags(case, _run_euc_check(case), pending)
+            audit.record(
+                None,
+                LicensingAuditKind.CASE_RESCREEN,
+                case,
+                {"hits": pending, "flags": [f.code for f in raised]},
+                actor_label="screening (list changed)",
+            )
+        count += 1
+    return count
 
 
 def _raise_flags(case: Case, euc: integrations.EucResult, pending_hits: int) -> list[CaseFlag]:

@@ -510,9 +510,21 @@ def decide_hit(hit_id: UUID | str, *, by: User, status: str, reason: str, outcom
     return hit
 
 
+ListsChangedHook = Callable[[], int]
+_LIST_CHANGE_HOOKS: list[ListsChangedHook] = []
+
+
+def on_lists_changed(hook: ListsChangedHook) -> None:
+    """Apps whose records hold screening results of their own (a case's hits and flags) re-screen them here."""
+    if hook not in _LIST_CHANGE_HOOKS:
+        _LIST_CHANGE_HOOKS.append(hook)
+
+
 def rescreen_all(*, reason: str = "") -> int:
     """Re-screen every party of open cases and valid certificates (after a list changed)."""
     count = 0
+    for hook in list(_LIST_CHANGE_HOOKS):
+        count += hook()
     for provider in list(_PROVIDERS):
         for subject in provider():
             try:

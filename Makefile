@@ -66,22 +66,34 @@ typecheck: install
 test-sqlite: install system-deps
 	ATTKIT_ENV=test $(BIN)/pytest -n $(PYTEST_WORKERS) -m "not slow" $(PYTEST_ARGS)
 
-test-postgres: install
+# PostgreSQL runs when a server answers at ATTKIT_TEST_DATABASE_URL (default PG_URL); CI=true requires it.
+PG_REACHABLE = $(BIN)/python -c "import psycopg,sys; u=sys.argv[1]; psycopg.connect(u.rsplit('/',1)[0]+'/postgres', connect_timeout=3).close()"
+
+define run_on_postgres
 	@url="$${ATTKIT_TEST_DATABASE_URL:-$(PG_URL)}"; \
-	if $(BIN)/python -c "import psycopg,sys; psycopg.connect(sys.argv[1].replace('/attkit','/postgres',1) if sys.argv[1].endswith('/attkit') else sys.argv[1], connect_timeout=3).close()" "$$url" 2>/dev/null; then \
+	if $(PG_REACHABLE) "$$url" 2>/dev/null; then \
 	  echo "== PostgreSQL: $$url"; \
-	  ATTKIT_ENV=test ATTKIT_TEST_DATABASE_URL="$$url" $(BIN)/pytest -n $(PYTEST_WORKERS) -m "not slow" $(PYTEST_ARGS) || exit 1; \
+	  ( export ATTKIT_ENV=test ATTKIT_TEST_DATABASE_URL="$$url"; $(1) ) || exit 1; \
 	elif [ "$${CI:-}" = "true" ] || [ -n "$${ATTKIT_TEST_DATABASE_URL:-}" ]; then \
 	  echo "ERROR: PostgreSQL is required (CI=true or ATTKIT_TEST_DATABASE_URL set) but $$url cannot be reached."; exit 1; \
 	else \
 	  echo "== PostgreSQL not reachable at $$url: skipping the PostgreSQL run (set ATTKIT_TEST_DATABASE_URL or start a server)."; \
 	fi
+endef
+
+# pytest exits 5 when no test is selected (no slow test yet): not a failure.
+SLOW_PYTEST = $(BIN)/pytest -m slow -p no:xdist $(PYTEST_ARGS); rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 5 ]
+
+test-postgres: install
+	$(call run_on_postgres,$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not slow" $(PYTEST_ARGS))
 
 test: install system-deps lint typecheck test-sqlite test-postgres
 	@echo "make test: all checks passed"
 
 test-slow: install system-deps
-	ATTKIT_ENV=test $(BIN)/pytest -m slow -p no:xdist $(PYTEST_ARGS); rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 5 ]
+	@echo "== SQLite (slow tests)"
+	ATTKIT_ENV=test $(SLOW_PYTEST)
+	$(call run_on_postgres,$(SLOW_PYTEST))
 
 messages: install
 	ATTKIT_ENV=test $(BIN)/attkit i18n extract

@@ -182,6 +182,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 
 # In a training sandbox (fictional records only), trainees and instructors work the simulation's cases on
 # the real screens: verification, screening review, certificates and cases, but never outside the sandbox.
+# A lone trainee also resolves the case's flags (a supervisor's task), or an embargo or a screening hit would
+# hold the case in screening for good; countersigning stays out (four eyes: see docs/training.md).
 SANDBOX_PRACTICE: frozenset[Permission] = frozenset(
     {
         Permission.EUC_VIEW,
@@ -193,6 +195,7 @@ SANDBOX_PRACTICE: frozenset[Permission] = frozenset(
         Permission.CASE_PROCESS,
         Permission.CASE_ASSESS,
         Permission.CASE_DECIDE,
+        Permission.FLAG_CLEAR,
         Permission.REFERENCE_VIEW,
     }
 )

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 
 from attkit.euc.models import EucParty, EucStatus
 
 SUBJECT_TYPE = "euc.eucparty"
+logger = logging.getLogger(__name__)
 
 
 def subject_for(party: EucParty) -> object:
@@ -32,9 +34,17 @@ def screen_after_commit(party: EucParty) -> None:
     def run() -> None:
         from attkit.screening.services import screen_subject
 
-        fresh = EucParty.objects.select_related("certificate", "authority").filter(pk=party.pk).first()
-        if fresh is not None:
-            screen_subject(subject_for(fresh))  # type: ignore[arg-type]
+        try:
+            fresh = EucParty.objects.select_related("certificate", "authority").filter(pk=party.pk).first()
+            if fresh is not None:
+                screen_subject(subject_for(fresh))  # type: ignore[arg-type]
+        except DatabaseError:
+            # The certificate has committed: a lost connection here must not report it as not issued (a
+            # retry would be refused). The party is screened again by `attkit screening rescreen` or the
+            # next list change; the dead connection is dropped so the rest of the request can answer.
+            logger.exception("screening of EUC party %s after commit failed; run `attkit screening rescreen`", party.pk)
+            if not connection.in_atomic_block:
+                connection.close_if_unusable_or_obsolete()
 
     transaction.on_commit(run)
 

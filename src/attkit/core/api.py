@@ -8,14 +8,14 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Router, Schema
 from ninja.errors import AuthenticationError
 from ninja.security import APIKeyCookie, HttpBearer
 
 import attkit
-from attkit.core.errors import validation_messages
+from attkit.core.errors import DATABASE_FAILED, validation_messages
 
 logger = logging.getLogger(__name__)
 
@@ -96,6 +96,18 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
     return api.create_response(
         request, {"detail": "Authentication required: a valid API token or session."}, status=401
     )
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def _database_failed(request: HttpRequest, exc: DatabaseError) -> HttpResponse:
+    # The connection was lost or a lock or statement timed out: the use case rolled back, the client may retry.
+    logger.warning("database failure answered with 503: %s", exc)
+    if not connection.in_atomic_block:
+        connection.close_if_unusable_or_obsolete()
+    response = api.create_response(request, {"detail": str(DATABASE_FAILED)}, status=503)
+    response["Retry-After"] = "5"
+    return response
 
 
 @api.exception_handler(Exception)

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 
 def validation_messages(exc: ValidationError) -> Any:
@@ -48,6 +49,18 @@ def server_error(request: HttpRequest) -> HttpResponse:
         _("Something went wrong"),
         _("The error was logged. Try again; if it persists, tell your administrator."),
     )
+
+
+DATABASE_FAILED = gettext_lazy(
+    "The database could not complete this action, so it was not saved. Try again in a moment."
+)
+
+
+def database_unavailable(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """A lost connection, a lock or statement timeout: the transaction rolled back, the user may retry."""
+    response = _page(request, 503, _("The database did not answer"), str(DATABASE_FAILED))
+    response["Retry-After"] = "5"
+    return response
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

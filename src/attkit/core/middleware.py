@@ -9,12 +9,14 @@ import uuid
 from collections.abc import Callable
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("attkit_request_id", default="-")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+logger = logging.getLogger(__name__)
 
 
 def current_request_id() -> str:
@@ -91,4 +93,10 @@ class ServiceErrorMiddleware:
             return errors.page_not_found(request, exception)
         if isinstance(exception, ValidationError):
             return errors.bad_request_with(request, exception)
+        if isinstance(exception, OperationalError | InterfaceError):
+            # The connection was lost or a lock or statement timed out: the use case rolled back as a whole.
+            logger.warning("database failure answered with 503: %s", exception)
+            if not connection.in_atomic_block:
+                connection.close_if_unusable_or_obsolete()  # the page below opens a fresh connection
+            return errors.database_unavailable(request, exception)
         return None

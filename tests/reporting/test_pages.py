@@ -340,3 +340,24 @@ def test_customs_pages(client, login, make_user, record):
     assert client.post(map_url, {**form, "action": "import"}).status_code == 302
     page = client.get("/reports/customs/").content.decode()
     assert "C-1" in page and "Above the licence" in page
+
+
+def test_home_page_shows_the_reminder_to_report_preparers_only(client, login, make_user, mx_admin, monkeypatch):
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: dt.date(2026, 5, 20))
+    login(mx_admin)
+    home = client.get("/").content.decode()
+    assert 'data-testid="report-reminder"' in home and "ATT annual report for 2025" in home
+    services.mark_submitted(
+        by=mx_admin,
+        authority=mx_admin.authority,
+        kind="att",
+        year=2025,
+        basis="authorised",
+        submitted_on=dt.date(2026, 5, 19),
+    )
+    assert 'data-testid="report-reminder"' not in client.get("/").content.decode()
+    client.logout()
+    login(make_user("MX", Role.APPLICANT))
+    assert 'data-testid="report-reminder"' not in client.get("/").content.decode()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.urls import NoReverseMatch, reverse
@@ -39,6 +40,40 @@ def register(item: NavItem) -> None:
 def items_for(user: object) -> list[NavItem]:
     perms = user.effective_permissions() if hasattr(user, "effective_permissions") else frozenset()
     return sorted((i for i in _ITEMS.values() if i.permission in perms and i.url()), key=lambda i: (i.order, i.key))
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A message an app puts on the home page (e.g. the 31 May reporting reminder).
+
+    ``render`` gets the signed-in user and returns the notice's HTML as ``render_to_string`` gives it (a
+    SafeString: the template escaped the data), or "" when there is nothing to say; it runs only for users
+    holding ``permission``.
+    """
+
+    key: str
+    permission: Permission
+    render: Callable[[object], str]
+    order: int = 100
+
+
+_NOTICES: dict[str, Notice] = {}
+
+
+def register_notice(notice: Notice) -> None:
+    _NOTICES[notice.key] = notice
+
+
+def notices_for(user: object) -> list[str]:
+    """The HTML of every notice the user may see and that has something to say, in order."""
+    perms = user.effective_permissions() if hasattr(user, "effective_permissions") else frozenset()
+    shown = []
+    for notice in sorted(_NOTICES.values(), key=lambda n: (n.order, n.key)):
+        if notice.permission in perms:
+            html = notice.render(user)
+            if html.strip():
+                shown.append(html)
+    return shown
 
 
 def register_core_items() -> None:

@@ -21,7 +21,9 @@ def home(request: AuthedRequest) -> HttpResponse:
     require(request.user, Permission.DASHBOARD_VIEW)
     items = [i for i in nav.items_for(request.user) if i.key != "home"]
     roles = sorted(r.label for r in request.user.roles())
-    return render(request, "core/home.html", {"tiles": items, "role_labels": roles, "page_title": _("Home")})
+    # Notices are HTML rendered from the apps' templates (SafeString), so they are not escaped twice.
+    context = {"tiles": items, "role_labels": roles, "notices": nav.notices_for(request.user), "page_title": _("Home")}
+    return render(request, "core/home.html", context)
 
 
 @login_required

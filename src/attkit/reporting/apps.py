@@ -34,6 +34,7 @@ class ReportingConfig(AppConfig):
                 order=510,
             )
         )
+        nav.register_notice(nav.Notice("att_report_reminder", Permission.REPORTS_VIEW, _reminder_notice, order=10))
         nav.register(
             nav.NavItem(
                 "customs_reconciliation",
@@ -45,3 +46,18 @@ class ReportingConfig(AppConfig):
                 in_menu=False,
             )
         )
+
+
+def _reminder_notice(user: object) -> str:
+    """The 31 May reminder of the ATT annual report, on the home page of those who prepare reports."""
+    from django.template.loader import render_to_string
+
+    from attkit.reporting import services
+
+    authority = getattr(user, "authority", None)
+    if authority is None:
+        return ""
+    reminder = services.reminder_for(authority)
+    if reminder is None:
+        return ""
+    return render_to_string("reporting/_reminder.html", {"reminder": reminder, "grace_days": services.GRACE_DAYS})

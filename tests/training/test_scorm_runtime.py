@@ -122,10 +122,14 @@ class Player:
         self.packages = packages
         self.errors: list[str] = []
         self.refused: list[str] = []
-        page.on("pageerror", lambda error: self.errors.append(f"pageerror: {error}"))
-        page.on("console", self._console)
+        self._listen(page)
+        page.context.on("page", self._listen)  # a SCO opened in a new window
         page.context.route("**/*", self._refuse)
         page.context.route(f"{LMS}/**", self._serve)
+
+    def _listen(self, page: Any) -> None:
+        page.on("pageerror", lambda error: self.errors.append(f"pageerror: {error}"))
+        page.on("console", self._console)
 
     def _console(self, message: Any) -> None:
         if message.type in ("error", "warning"):
@@ -331,3 +335,22 @@ def test_the_player_catches_a_broken_sco(player, packages, tmp_path):
     assert [e["error"] for e in _calls(log, "LMSSetValue")] == ["405"]  # incorrect data type
     assert any("broken SCO" in error for error in player.errors)
     player.errors.clear()
+
+
+def test_a_sco_opened_in_a_new_window_finds_the_api_of_its_opener(player, packages):
+    quiz = next(s for s in scos(packages["es"]) if s.mastery is not None)
+    player.launch("es", scos(packages["es"])[0])  # the player page is loaded
+    player.close()
+    with player.page.expect_popup() as opened:
+        player.page.evaluate(
+            "([href, cmi]) => harness.popup(href, cmi)",
+            [f"/content/es/{quiz.href}", {"student_data": {"mastery_score": quiz.mastery}}],
+        )
+    window = opened.value
+    window.wait_for_load_state()
+    player.page.wait_for_function("harness.log.some(e => e.call === 'LMSInitialize')")
+    window.evaluate(ANSWER, True)
+    window.click("form#quiz button[type=submit]")
+    log = player.close()
+    _check_session(log, quiz.href)
+    assert (player.cmi("core.lesson_status"), player.cmi("core.score.raw")) == ("passed", "100")

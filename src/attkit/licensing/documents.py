@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import base64
+import contextlib
+import contextvars
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Mapping
+import logging
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from importlib import resources
 from typing import Any
 
 from django.core.files.base import ContentFile
+from django.db import DatabaseError, connection
+from django.db.models.fields.files import FieldFile
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.functional import Promise
@@ -19,6 +24,50 @@ from django.utils.translation import gettext_lazy as _
 
 from attkit.licensing import categories, integrations, texts
 from attkit.licensing.models import STATE_LABELS, Case, CaseDocument, Decision, DocumentKind, PartyRole
+
+logger = logging.getLogger(__name__)
+_STORED: contextvars.ContextVar[list[FieldFile] | None] = contextvars.ContextVar("attkit_stored_files", default=None)
+
+
+@contextlib.contextmanager
+def removed_on_failure() -> Iterator[None]:
+    """Files a use case stores are deleted when it fails, since its transaction rolled back: otherwise a sealed
+    licence or refusal letter of a decision that never took effect would stay in the file store."""
+    if _STORED.get() is not None:  # a use case inside another: the outermost one cleans up
+        yield
+        return
+    files: list[FieldFile] = []
+    token = _STORED.set(files)
+    try:
+        yield
+    except BaseException:
+        for file in files:
+            _remove_if_unreferenced(file)
+        raise
+    finally:
+        _STORED.reset(token)
+
+
+def stored(file: FieldFile) -> None:
+    """Note a file just written inside a use case's transaction (see removed_on_failure)."""
+    files = _STORED.get()
+    if files is not None:
+        files.append(file)
+
+
+def _remove_if_unreferenced(file: FieldFile) -> None:
+    # A failure after the commit (an on-commit hook) leaves the row: its file must stay. When the database
+    # cannot tell, the file is kept (an orphan is the lesser harm than a document without its file).
+    try:
+        if not connection.in_atomic_block:
+            connection.close_if_unusable_or_obsolete()  # a lost connection: ask on a fresh one
+        referenced = CaseDocument.objects.filter(file=file.name).exists()
+    except DatabaseError:
+        logger.warning("kept %s after a failed use case: cannot tell whether a document refers to it", file.name)
+        return
+    if not referenced and file.name:
+        file.storage.delete(file.name)
+
 
 PAYLOAD_VERSION = 1
 MAX_SEALED_LINES = 12  # more lines would not fit a QR code; the document hash still binds them all
@@ -257,6 +306,7 @@ def _store(case: Case, kind: str, data: bytes) -> CaseDocument:
         sha256=hashlib.sha256(data).hexdigest(),
     )
     document.file.save("document.pdf", ContentFile(data), save=False)
+    stored(document.file)
     document.save()
     return document
 

@@ -31,7 +31,7 @@ from attkit.assessment.rules import Criterion, Findings, Outcome, criterion_for_
 from attkit.core import audit
 from attkit.core.audit import CoreAuditKind
 from attkit.core.permissions import Permission, Role, has_permission, require
-from attkit.licensing import categories, flags, integrations, screening_link, texts, uploads, workflow
+from attkit.licensing import categories, documents, flags, integrations, screening_link, texts, uploads, workflow
 from attkit.licensing.models import (
     Advice,
     AdviceOutcome,
@@ -124,7 +124,8 @@ def use_case(action: str) -> Callable[[Callable[P, T]], Callable[P, T]]:
         @functools.wraps(function)
         def inner(*args: P.args, **kwargs: P.kwargs) -> T:
             try:
-                return function(*args, **kwargs)
+                with documents.removed_on_failure():
+                    return function(*args, **kwargs)
             except (PermissionDenied, Refused) as exc:
                 by = kwargs.get("by")
                 target = str(args[0]) if args else ""
@@ -670,6 +671,7 @@ def _store_document(case: Case, checked: uploads.CheckedFile, kind: str, by: Use
         uploaded_by=by,
     )
     document.file.save(f"upload.{checked.extension}", ContentFile(checked.data), save=False)
+    documents.stored(document.file)
     try:
         document.save()
     except Exception:

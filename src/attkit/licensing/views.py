@@ -758,7 +758,7 @@ def respond(request: AuthedRequest, pk: UUID) -> HttpResponse:
 def screening_clear(request: AuthedRequest, pk: UUID) -> HttpResponse:
     require(request.user, Permission.CASE_PROCESS)
     case = _case(request, pk)
-    form = forms.EmptyForm(request.POST or None)
+    form = forms.EmptyForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         try:
             services.screening_clear(case.pk, by=request.user)
@@ -783,7 +783,7 @@ def screening_clear(request: AuthedRequest, pk: UUID) -> HttpResponse:
 def start_screening(request: AuthedRequest, pk: UUID) -> HttpResponse:
     require(request.user, Permission.CASE_PROCESS)
     case = _case(request, pk)
-    form = forms.EmptyForm(request.POST or None)
+    form = forms.EmptyForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         try:
             services.start_screening(case.pk, by=request.user)
@@ -1017,7 +1017,7 @@ def share_denial(request: AuthedRequest, pk: UUID) -> HttpResponse:
         or has_permission(request.user, Permission.CASE_COUNTERSIGN)
     ):
         raise PermissionDenied(_("You do not have permission to do this."))
-    form = forms.EmptyForm(request.POST or None)
+    form = forms.EmptyForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         try:
             notice = services.share_denial_notice(case.pk, by=request.user)

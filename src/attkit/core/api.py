@@ -50,7 +50,54 @@ class SessionAuth(APIKeyCookie):
         return None
 
 
-api = NinjaAPI(
+# The error answers that come from this module's shared machinery rather than from one handler: the token or
+# session check (401; 403 when a session's CSRF token is missing, or when the role lacks the permission, which
+# every handler checks), the record lookup through the caller's authority (404 for an id in the path), ninja's
+# parsing and validation of parameters and body (400 unreadable body, 422 invalid value) and the body cap (413).
+_ERROR_BODY = {
+    "application/json": {
+        "schema": {"type": "object", "properties": {"detail": {"title": "Detail"}}, "required": ["detail"]}
+    }
+}
+_SHARED_ERRORS = {
+    "400": "The request body cannot be read (not JSON, or not the declared media type)",
+    "401": "Authentication required: a valid API token or session",
+    "403": "The token's role lacks the permission, or the session's CSRF token is missing",
+    "404": "No such record in the caller's authority",
+    "413": "The request body is larger than ATTKIT_MAX_BODY_BYTES",
+    "422": "A parameter or the body is invalid (the field is named), or the use case refused it",
+}
+
+
+def _document_shared_errors(schema: dict[str, Any]) -> None:
+    """Add to each operation the error statuses the shared machinery can answer, unless it documents them."""
+    for item in schema.get("paths", {}).values():
+        for operation in item.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            codes = []
+            if operation.get("security"):
+                codes += ["401", "403"]
+            if any(p.get("in") == "path" for p in operation.get("parameters", [])):
+                codes.append("404")
+            if operation.get("parameters") or "requestBody" in operation:
+                codes.append("422")
+            if "requestBody" in operation:
+                codes += ["400", "413"]
+            responses = operation["responses"]
+            for code in codes:
+                if code not in responses and int(code) not in responses:  # ninja keys its own statuses by int
+                    responses[int(code)] = {"description": _SHARED_ERRORS[code], "content": _ERROR_BODY}
+
+
+class AttkitAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(**kwargs)
+        _document_shared_errors(schema)
+        return schema
+
+
+api = AttkitAPI(
     title="attkit API",
     version="1",
     description="Arms Trade Treaty implementation: end-user certificates, screening, licensing, records.",

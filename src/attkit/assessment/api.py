@@ -42,7 +42,7 @@ class MitigationIn(Schema):
     description: str = ""
 
 
-class ReasonIn(Schema):
+class ReopenIn(Schema):
     reason: str
 
 
@@ -190,5 +190,5 @@ def complete(request: AuthedRequest, case_id: UUID) -> Any:
 
 
 @router.post("/cases/{case_id}/reopen", response={200: dict[str, Any], 403: ErrorOut, 422: ErrorOut})
-def reopen(request: AuthedRequest, case_id: UUID, payload: ReasonIn) -> Any:
+def reopen(request: AuthedRequest, case_id: UUID, payload: ReopenIn) -> Any:
     return state_of(services.reopen(case_id, by=request.user, reason=payload.reason))

@@ -18,7 +18,7 @@ router = Router(tags=["screening"])
 MAX_BATCH_ROWS = 10_000
 
 
-class PartyIn(Schema):
+class SubjectIn(Schema):
     name: str = Field(..., min_length=1, max_length=1000)
     dob: str | None = Field(None, max_length=32, description="YYYY-MM-DD, YYYY-MM or YYYY")
     country: str | None = Field(None, max_length=60, description="ISO 3166-1 alpha-2")
@@ -73,7 +73,7 @@ class ListVersionOut(Schema):
     changed: int
 
 
-class HitOut(Schema):
+class ScreeningHitOut(Schema):
     id: UUID
     subject: str
     subject_type: str
@@ -101,7 +101,7 @@ def _threshold(value: float | None) -> float:
 
 
 @router.post("/search", response=SearchOut, summary="Screen one party")
-def search(request: AuthedRequest, body: PartyIn) -> dict[str, Any]:
+def search(request: AuthedRequest, body: SubjectIn) -> dict[str, Any]:
     require(request.user, Permission.SCREENING_SEARCH)
     matches = services.search(
         body.name,
@@ -161,7 +161,7 @@ def _hit_out(h: ScreeningHit) -> dict[str, Any]:
     }
 
 
-@router.get("/hits", response=list[HitOut], summary="Hits of the latest screenings, pending first")
+@router.get("/hits", response=list[ScreeningHitOut], summary="Hits of the latest screenings, pending first")
 def hits(request: AuthedRequest, status: str = "pending", limit: int = 100) -> list[dict[str, Any]]:
     require(request.user, Permission.SCREENING_REVIEW)
     qs = ScreeningHit.objects.for_user(request.user).filter(run__is_latest=True).select_related("run")
@@ -170,7 +170,7 @@ def hits(request: AuthedRequest, status: str = "pending", limit: int = 100) -> l
     return [_hit_out(h) for h in qs.order_by("-score")[: max(1, min(limit, 500))]]
 
 
-@router.post("/hits/{hit_id}/decision", response=HitOut, summary="Record a true match or a false positive")
+@router.post("/hits/{hit_id}/decision", response=ScreeningHitOut, summary="Record a true match or a false positive")
 def decide(request: AuthedRequest, hit_id: UUID, body: DecisionIn) -> dict[str, Any]:
     hit = services.decide_hit(hit_id, by=request.user, status=body.status, reason=body.reason, outcome=body.outcome)
     return _hit_out(hit)

@@ -24,7 +24,7 @@ router = Router(tags=["seals"])
 MAX_JSON_BODY = 64 * 1024
 
 
-class VerifyOut(Schema):
+class SealVerifyOut(Schema):
     verdict: str
     valid: bool
     title: str
@@ -45,6 +45,10 @@ class VerifyOut(Schema):
     checked_at: datetime | None
     online: bool
     signature_ok: bool
+
+
+class ErrorOut(Schema):
+    detail: Any
 
 
 class TrustListOut(Schema):
@@ -87,6 +91,35 @@ _VERIFY_BODY = {
 }
 
 
+_TRUST_LIST_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["trust_list"],
+                    "properties": {
+                        "trust_list": {"type": ["object", "string"], "description": "The trust list or its text."},
+                        "fingerprint": {"type": "string", "description": "The issuer's root fingerprint, to pin."},
+                    },
+                }
+            },
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {"type": "string", "format": "binary", "description": "The trust list (JSON)."},
+                        "fingerprint": {"type": "string"},
+                    },
+                }
+            },
+        },
+    }
+}
+
+
 def _json_body(request: AuthedRequest) -> dict[str, Any]:
     if len(request.body) > MAX_JSON_BODY:
         raise ValidationError(_("The request is too large for a seal."))
@@ -109,7 +142,7 @@ def _flag(value: Any, default: bool = True) -> bool:
 
 @router.post(
     "/verify",
-    response=VerifyOut,
+    response=SealVerifyOut,
     summary='Verify a seal: JSON {"text": ...} or a multipart file (PDF, PNG, JPEG)',
     openapi_extra=_VERIFY_BODY,
 )
@@ -183,8 +216,9 @@ def trust_lists(request: AuthedRequest) -> list[dict[str, Any]]:
 
 @router.post(
     "/trust-lists",
-    response={201: TrustListOut},
+    response={201: TrustListOut, 422: ErrorOut},
     summary="Import another authority's trust list: multipart (file, fingerprint) or JSON {trust_list, fingerprint}",
+    openapi_extra=_TRUST_LIST_BODY,
 )
 def import_trust_list(request: AuthedRequest) -> Status[dict[str, Any]]:
     require(request.user, Permission.TRUST_MANAGE)

@@ -13,7 +13,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -156,8 +156,27 @@ def load_list(
         )
         transaction.on_commit(invalidate_index)
         if previous is not None and (added or removed or changed):
-            transaction.on_commit(lambda: rescreen_all(reason=f"{loaded.kind} {loaded.version}"))
+            transaction.on_commit(lambda: _rescreen_after_load(loaded))
     return loaded
+
+
+def _rescreen_after_load(loaded: ListVersion) -> None:
+    """Re-screen after a changed list has committed. If that fails, say so plainly: the list is loaded (so
+    the generic 'not saved' answer would be false) and loading it again finds no change, so it would not
+    re-screen; the command does."""
+    try:
+        rescreen_all(reason=f"{loaded.kind} {loaded.version}")
+    except DatabaseError as exc:
+        logger.exception("list %s %s loaded, but re-screening failed", loaded.kind, loaded.version)
+        if not connection.in_atomic_block:
+            connection.close_if_unusable_or_obsolete()
+        raise ValidationError(
+            _(
+                "The list was loaded (version %(version)s), but re-screening the open cases and valid "
+                "certificates against it failed. Run `attkit screening rescreen` to finish."
+            )
+            % {"version": loaded.version}
+        ) from exc
 
 
 def current_versions(authority: Authority | UUID | None) -> list[ListVersion]:

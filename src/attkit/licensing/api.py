@@ -747,8 +747,24 @@ def delete_routing_rule(request: AuthedRequest, rule_id: UUID) -> Any:
 # --- verification -------------------------------------------------------------------------------------------
 
 
+_VERIFY_DOC = {
+    "requestBody": {
+        "content": {
+            "application/json": {
+                "schema": {"type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"]}
+            },
+            "multipart/form-data": {
+                "schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}
+            },
+        }
+    }
+}
+
+
 @router.post(
     "/licence/verify",
+    response={200: dict[str, Any], 422: ErrorOut},
+    openapi_extra=_VERIFY_DOC,
     summary="Verify a licence: its seal text (JSON {\"text\"}) or the PDF / a photo (multipart 'file')",
 )
 def verify_licence(request: HttpRequest) -> Any:

@@ -95,6 +95,10 @@ class ImportProblemOut(Schema):
     reason: str
 
 
+class ErrorOut(Schema):
+    detail: Any
+
+
 class ImportOut(Schema):
     ok: bool
     dry_run: bool
@@ -164,7 +168,11 @@ def export_records(request: AuthedRequest, format: str = "json", year: int | Non
     return response
 
 
-@router.post("/records/import", response={200: ImportOut, 422: ImportOut}, summary="Import records from a CSV file")
+@router.post(
+    "/records/import",
+    response={200: ImportOut, 422: ImportOut | ErrorOut},
+    summary="Import records from a CSV file",
+)
 def import_records(
     request: AuthedRequest, file: File[UploadedFile], dry_run: bool = False, encoding: str = "utf-8"
 ) -> Any:

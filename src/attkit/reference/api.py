@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest
@@ -14,6 +14,10 @@ from attkit.reference import datafiles, services
 from attkit.reference.models import Category, Country, CrosswalkLink, DataSet, Embargo, HsCode
 
 router = Router(tags=["reference"])
+
+
+class ErrorOut(Schema):
+    detail: Any
 
 
 class DataSetOut(Schema):
@@ -174,7 +178,7 @@ def list_hs_codes(request: HttpRequest) -> list[HsCodeOut]:
 
 @router.get(
     "/crosswalk",
-    response=CrosswalkOut,
+    response={200: CrosswalkOut, 404: ErrorOut},
     summary="Crosswalk links for an HS or national tariff code (falls back to its heading)",
 )
 def crosswalk(request: HttpRequest, hs: str) -> CrosswalkOut:

@@ -17,6 +17,10 @@ from attkit.training.models import Cohort
 router = Router(tags=["training"])
 
 
+class ErrorOut(Schema):
+    detail: Any
+
+
 class LessonOut(Schema):
     id: str
     title: str
@@ -79,7 +83,7 @@ def _progress_out(username: str, standing: progress.Progress) -> dict[str, Any]:
     }
 
 
-@router.get("/modules", response=list[ModuleOut])
+@router.get("/modules", response={200: list[ModuleOut], 404: ErrorOut})
 def modules(request: AuthedRequest, lang: str = "en") -> list[dict[str, Any]]:
     """The course outline (modules, lessons, quiz settings) in English or Spanish."""
     require(request.user, Permission.COURSE_TAKE)

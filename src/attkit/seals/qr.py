@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import io
+import json
 import math
+import os
+import select
+import signal
+import time
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
 import pypdfium2 as pdfium
 import segno
@@ -26,6 +31,13 @@ MAX_PDF_PAGES = 20
 # Rendering dominates the cost, so the first pass is kept small.
 PDF_SCALES = (2.0, 4.0)
 MAX_PAGE_PIXELS = 40_000_000
+# pdfium decodes every image a page draws at the image's own size, whatever the render scale: a 1 MB PDF
+# can hold a 50,000 x 50,000 pixel image that takes gigabytes and minutes to decode. So a PDF is read in a
+# forked child process under a ceiling on the memory it may add and on its CPU time, and a page that draws
+# an image above MAX_IMAGE_PIXELS is refused before it is rendered.
+ISOLATE_PDF = True
+PDF_MEMORY_BYTES = 768 * 1024 * 1024
+PDF_CPU_SECONDS = 30
 IMAGE_FORMATS = ("PNG", "JPEG", "WEBP", "GIF", "BMP")
 _UPSCALE_BELOW = 1200
 _QR_ONLY = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
@@ -65,6 +77,7 @@ class ScanProblem(StrEnum):
     TOO_MANY_PAGES = "too_many_pages"
     UNSUPPORTED = "unsupported"
     UNREADABLE = "unreadable"
+    TOO_COMPLEX = "too_complex"
 
 
 _MESSAGES = {
@@ -73,6 +86,7 @@ _MESSAGES = {
     ScanProblem.TOO_MANY_PAGES: "The PDF has more than {limit} pages.",
     ScanProblem.UNSUPPORTED: "The file is not a PDF or an image in PNG, JPEG, WebP, GIF or BMP.",
     ScanProblem.UNREADABLE: "The file is damaged or cannot be read.",
+    ScanProblem.TOO_COMPLEX: "The PDF needs more than {limit} bytes of memory or more time to read than allowed.",
 }
 
 
@@ -156,13 +170,21 @@ def scan_pdf(
     max_bytes: int = MAX_INPUT_BYTES,
     max_pages: int = MAX_PDF_PAGES,
     max_page_pixels: int = MAX_PAGE_PIXELS,
+    isolate: bool | None = None,
 ) -> ScanResult:
     """QR texts on the pages of a PDF, rasterised; never raises on bad input.
 
-    pdfium is not thread-safe: call this from one thread at a time (pypdfium2's own rule).
+    The PDF is read in a child process with bounded memory and CPU time (see ISOLATE_PDF); with
+    ``isolate=False`` in this process, one thread at a time (pdfium is not thread-safe).
     """
     if len(data) > max_bytes:
         return _refused(ScanProblem.TOO_LARGE, max_bytes)
+    if (ISOLATE_PDF if isolate is None else isolate) and hasattr(os, "fork"):
+        return _scan_pdf_isolated(data, max_pages, max_page_pixels)
+    return _scan_pdf_here(data, max_pages, max_page_pixels)
+
+
+def _scan_pdf_here(data: bytes, max_pages: int, max_page_pixels: int) -> ScanResult:
     try:
         document = pdfium.PdfDocument(data)
     except Exception:  # pdfium reports every broken or encrypted file as an error of its own
@@ -172,12 +194,119 @@ def scan_pdf(
             return _refused(ScanProblem.TOO_MANY_PAGES, max_pages)
         texts: list[str] = []
         for index in range(len(document)):
-            texts.extend(_scan_page(document[index], max_page_pixels))
+            page = document[index]
+            if _largest_image(page) > MAX_IMAGE_PIXELS:
+                page.close()
+                return _refused(ScanProblem.TOO_MANY_PIXELS, MAX_IMAGE_PIXELS)
+            texts.extend(_scan_page(page, max_page_pixels))
         return ScanResult(_unique(texts))
     except Exception:
         return _refused(ScanProblem.UNREADABLE)
     finally:
         document.close()
+
+
+def _largest_image(page: pdfium.PdfPage) -> int:
+    """The pixel count of the largest image the page draws (also inside forms), read from the image headers.
+
+    Images reached otherwise (soft masks, patterns, glyphs) are bounded by the child's memory ceiling.
+    """
+    largest = 0
+    for image in page.get_objects(filter=(pdfium.raw.FPDF_PAGEOBJ_IMAGE,), max_depth=8):
+        width, height = image.get_px_size()
+        largest = max(largest, width * height)
+    return largest
+
+
+def _limit_resources(memory: int, cpu_seconds: int) -> None:
+    import resource
+
+    try:
+        with open("/proc/self/statm") as statm:
+            in_use = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except OSError:  # no procfs: the ceiling counts from nothing, which only makes it tighter
+        in_use = 0
+    resource.setrlimit(resource.RLIMIT_AS, (in_use + memory, in_use + memory))
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def _scan_pdf_isolated(data: bytes, max_pages: int, max_page_pixels: int) -> ScanResult:
+    """Read the PDF in a forked child under memory and CPU ceilings; its answer comes back as JSON on a pipe.
+
+    A plain fork (not multiprocessing, whose spawn and forkserver modes re-run the caller's main module):
+    the child touches only pdfium, Pillow and zxing, writes its answer and leaves with os._exit, so it never
+    runs the parent's exit handlers or touches its database connections.
+    """
+    receiver, sender = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(receiver)
+        os.close(sender)
+        return _refused(ScanProblem.TOO_COMPLEX, PDF_MEMORY_BYTES)
+    if pid == 0:  # the child
+        status = 1
+        try:
+            os.close(receiver)
+            _limit_resources(PDF_MEMORY_BYTES, PDF_CPU_SECONDS)
+            try:
+                result = _scan_pdf_here(data, max_pages, max_page_pixels)
+                reply: dict[str, Any] = {
+                    "texts": result.texts,
+                    "problem": result.problem.value if result.problem else None,
+                }
+            except MemoryError:
+                reply = {"texts": [], "problem": ScanProblem.TOO_COMPLEX.value}
+            payload = json.dumps(reply).encode()
+            view = memoryview(payload)
+            while view:
+                view = view[os.write(sender, view) :]
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(sender)
+    try:
+        answer = _read_answer(receiver, pid)
+    finally:
+        os.close(receiver)
+    if answer is None:  # killed at its memory or CPU ceiling, crashed in pdfium, or out of time
+        return _refused(ScanProblem.TOO_COMPLEX, PDF_MEMORY_BYTES)
+    if answer["problem"] is not None:
+        kind = ScanProblem(answer["problem"])
+        limits = {ScanProblem.TOO_MANY_PAGES: max_pages, ScanProblem.TOO_MANY_PIXELS: MAX_IMAGE_PIXELS}
+        return _refused(kind, limits.get(kind, PDF_MEMORY_BYTES))
+    return ScanResult([str(text) for text in answer["texts"]])
+
+
+def _read_answer(receiver: int, pid: int) -> dict[str, Any] | None:
+    """The child's answer, or None; the child is reaped in every case (killed when past its time)."""
+    deadline = time.monotonic() + PDF_CPU_SECONDS * 2  # the CPU ceiling ends a busy child; this, a stuck one
+    chunks: list[bytes] = []
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([receiver], [], [], left)[0]:
+                return None
+            chunk = os.read(receiver, 1 << 16)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        try:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done == 0:
+                os.kill(pid, signal.SIGKILL)
+                done, status = os.waitpid(pid, 0)
+        except ChildProcessError:  # already reaped (a SIGCHLD handler of the host server)
+            status = 0
+    if status != 0:
+        return None
+    try:
+        answer = json.loads(b"".join(chunks))
+    except ValueError:
+        return None
+    return answer if isinstance(answer, dict) else None
 
 
 def _scan_page(page: pdfium.PdfPage, max_page_pixels: int) -> list[str]:

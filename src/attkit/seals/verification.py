@@ -629,6 +629,11 @@ def _scan_problem(problem: Any) -> str:
         return _("The PDF has more than %(n)s pages; upload the page that carries the seal.") % {"n": MAX_PDF_PAGES}
     if problem is ScanProblem.UNSUPPORTED:
         return _("The file is not a PDF, PNG or JPEG image.")
+    if problem is ScanProblem.TOO_COMPLEX:
+        return _(
+            "The PDF needs more memory or time to read than is allowed; upload a scan or photo of the page "
+            "that carries the seal."
+        )
     return _("The file is damaged or cannot be read.")
 
 

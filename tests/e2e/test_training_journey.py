@@ -1,5 +1,6 @@
 """The course in Spanish, in Chromium: a trainee completes a module, passes its quiz, works a simulation case
-and receives a certificate that verifies; the instructor follows the cohort's progress.
+(a certificate to verify, then a licensing officer's case on the real case and assessment screens) and receives
+a certificate that verifies; the instructor follows the cohort's progress.
 
 The other seven modules' quizzes are passed through the services beforehand (the certificate needs all eight);
 the quiz in the browser is answered with the right answers read from the content loader.
@@ -15,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from attkit.assessment import services as assessment_services
 from attkit.core.models import Authority
 from attkit.core.permissions import Role
 from attkit.seals import qr
@@ -151,6 +153,64 @@ def test_a_trainee_completes_the_course_in_spanish(live_server, page, sign_in, m
     assert page.locator("[data-testid=score]").inner_text() == "100 %"
     assert "La respuesta modelo" in page.content()
 
+    # 3b. A licensing officer's case, worked on the real case screens: the application is in the sandbox's queue
+    # with its embargo flag; the trainee confirms the flag, clears screening, assesses under Arts 6, 7 and 11,
+    # proposes the refusal, and the simulation scores what the case holds.
+    page.goto(f"{live_server.url}/training/simulation/")
+    page.click("tr[data-case='case-01-embargo-haiti'] [data-testid=start-case]")
+    page.wait_for_load_state()
+    run_url = page.url
+    reference = page.locator("[data-testid=real-case] strong[translate=no]").first.inner_text().strip()
+    assert re.fullmatch(r"XT-LIC-\d{4}-\d{6}", reference)
+    assert page.locator("[data-testid=score-case]").count() == 0  # nothing to score before a proposal
+    assert_accessible(page)
+    page.goto(f"{live_server.url}/cases/")  # the application waits in the sandbox's queue
+    assert reference in page.locator("main").inner_text()
+    page.goto(run_url)
+    submit(page, "open-case")
+    assert page.locator("[data-testid=case-reference]").inner_text().strip() == reference
+    assert "embargo" in page.locator("[data-testid=flags]").inner_text().lower()
+    assert_accessible(page)
+    while page.locator("[data-testid=flags] a[href$='/resolve/']").count():
+        page.locator("[data-testid=flags] a[href$='/resolve/']").first.click()
+        page.wait_for_load_state()
+        pick(page, "input[name=resolution][value=confirmed]")
+        page.fill("textarea[name=reason]", "Embargo de armas de las Naciones Unidas sobre Haití: se aplica.")
+        submit(page, "confirm")
+    page.click("[data-testid=actions] a[href$='/screening-clear/']")
+    page.wait_for_load_state()
+    submit(page, "confirm")
+    page.click("[data-testid=actions] a[href^='/assessment/cases/']")
+    page.wait_for_load_state()
+    assert_accessible(page)
+    for question in assessment_services.bank().questions:
+        gate = question.kind.value == "gate"
+        value = "yes" if question.code == "art6.1.destination" else ("no" if gate else "none")
+        pick(page, f"input[name='{question.code}:value'][value='{value}']")
+    page.fill(
+        "textarea[name='art6.1.destination:evidence']",
+        "Resoluciones 2699 (2023) y 2752 (2024): embargo territorial; el comprador es una empresa privada.",
+    )
+    submit(page, "save-assessment")
+    submit(page, "complete-assessment")
+    assert page.locator("[data-testid=assessment-required]").is_visible()  # back on the case: refusal required
+    page.click("[data-testid=actions] a[href$='/decision/']")
+    page.wait_for_load_state()
+    pick(page, "input[name=outcome][value=refuse]")
+    pick(page, "input[name=criteria][value='ATT-6.1']")
+    page.fill(
+        "textarea[name=reasons]", "El embargo de armas de las Naciones Unidas sobre Haití prohíbe la exportación."
+    )
+    assert_accessible(page)
+    submit(page, "confirm")
+    assert "ATT-6.1" in page.content()
+    page.goto(run_url)
+    submit(page, "score-case")
+    assert page.locator("[data-testid=simulation-result]").get_attribute("data-passed") == "true"
+    assert page.locator("[data-testid=score]").inner_text() == "100 %"
+    assert "Denegar" in page.locator("[data-testid=simulation-result]").inner_text()
+    assert_accessible(page)
+
     # 4. The certificate: issued, downloaded, its QR seal read back and verified by a sandbox verifier.
     page.goto(f"{live_server.url}/training/certificate/")
     submit(page, "issue-certificate")
@@ -187,6 +247,7 @@ def test_a_trainee_completes_the_course_in_spanish(live_server, page, sign_in, m
     assert f"{len(first.lessons)}/{len(first.lessons)}" in row.inner_text()
     assert number in row.inner_text()
     assert "case-02-forged-euc: 100 %" in row.inner_text()
+    assert "case-01-embargo-haiti: 100 %" in row.inner_text()
     assert page.locator("[data-testid=submissions]").is_visible()
     assert page.locator("html").get_attribute("lang") == "es"
     assert_accessible(page)

@@ -44,7 +44,7 @@ def test_a_certificate_needs_every_quiz_and_a_simulation(trainee, cohort, pass_a
 
 def test_a_failed_case_does_not_count(trainee, cohort, pass_all_quizzes):
     pass_all_quizzes(trainee)
-    run = services.start_simulation("case-01-embargo-haiti", by=trainee)
+    run = services.start_simulation("case-03-reused-euc", by=trainee)
     services.submit_simulation(run.pk, by=trainee, decision="approve", criteria=["11"], reasons="Looks fine.")
     with pytest.raises(ValidationError):
         services.issue_certificate(by=trainee)

@@ -10,14 +10,14 @@ from attkit.core.permissions import Role
 from attkit.euc.models import EndUserCertificate
 from attkit.screening.models import ScreeningRun
 from attkit.seals import verification
-from attkit.training import course, services
+from attkit.training import course, sandbox, services
 from attkit.training.models import SimulationRun
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_case_is_staged_as_sandbox_records(trainee, cohort, xt):
-    run = services.start_simulation("case-05-screening-false-positive", by=trainee)
+    run = services.start_simulation("case-02-forged-euc", by=trainee)
     case = course.case(run.case_id)
     assert run.authority == xt
     staged = run.staged
@@ -26,6 +26,11 @@ def test_a_case_is_staged_as_sandbox_records(trainee, cohort, xt):
     runs = ScreeningRun.objects.filter(pk__in=[row["run"] for row in staged["screening"]])
     assert runs.count() == len(case.parties)
     assert set(runs.values_list("authority__code", flat=True)) == {"XT"}
+
+
+def test_a_genuine_certificate_is_issued_in_the_sandbox(trainee, cohort, xt):
+    run = services.start_simulation("case-05-screening-false-positive", by=trainee)
+    staged = run.staged
     euc = EndUserCertificate.objects.get(pk=staged["euc"]["id"])
     assert euc.authority == xt
     assert euc.seal_text == staged["euc"]["seal"]
@@ -52,10 +57,10 @@ def test_screening_finds_the_listed_broker(trainee, cohort):
 
     screening.load_list(ListKind.UN.value, UN_SAMPLE)
     run = services.start_simulation("case-04-screening-true-match", by=trainee)
-    broker = next(row for row in run.staged["screening"] if row["role"] == "broker")
-    assert broker["hits"] >= 1
-    club = next(row for row in run.staged["screening"] if row["role"] == "end_user")
-    assert club["hits"] == 0
+    case = sandbox.licensing_case(run)  # screened when its application was submitted
+    assert case.hits.filter(party__role="broker").exists()
+    assert not case.hits.filter(party__role="end_user").exists()
+    assert case.flags.filter(code="screening_hits_pending", status="open").exists()
 
 
 def _client(user) -> Client:
@@ -105,12 +110,12 @@ def test_working_a_case_through_the_pages(trainee, cohort, instructor):
 
 
 def test_a_wrong_decision_scores_low(trainee, cohort):
-    run = services.start_simulation("case-05-screening-false-positive", by=trainee)
+    run = services.start_simulation("case-02-forged-euc", by=trainee)
     scored = services.submit_simulation(
-        run.pk, by=trainee, decision="refuse", criteria=["6.1", "7.4"], reasons="Screening hit on the consignee."
+        run.pk, by=trainee, decision="approve", criteria=["11", "7.4"], reasons="The police need the guns."
     )
     assert not scored.passed
-    assert scored.points == 2  # 6.1 credited (3) minus one unsupported criterion (1)
+    assert scored.points == 3  # 11 credited (4) minus one unsupported criterion (1), nothing for the decision
     with pytest.raises(ValidationError):
         services.submit_simulation(run.pk, by=trainee, decision="approve", criteria=["6.1"], reasons="again")
 

@@ -626,6 +626,7 @@ class Party:
     name: str
     country: str
     address: str
+    state_body: bool = False  # a government, its armed forces or its police (what UN embargo exemptions turn on)
 
 
 @dataclass(frozen=True)
@@ -772,12 +773,15 @@ def _load_case(path: Path, raw: Any, index: int) -> Case:
     parties = []
     for i, raw_party in enumerate(data.get("parties") or []):
         p = _obj(path, raw_party, f"{where}.parties[{i}]")
-        _check_keys(path, p, {"role", "name", "country", "address"}, f"{where}.parties[{i}]")
+        _check_keys(path, p, {"role", "name", "country", "address", "state_body"}, f"{where}.parties[{i}]")
         role = _str(path, p, "role", where)
         country = _str(path, p, "country", where)
         if role not in PARTY_ROLES or not COUNTRY_CODE_RE.match(country):
             raise ContentError(path, f"{where}.parties[{i}]: bad role {role!r} or country code {country!r}")
-        parties.append(Party(role, _str(path, p, "name", where), country, _str(path, p, "address", where)))
+        state_body = p.get("state_body", False)
+        if not isinstance(state_body, bool):
+            raise ContentError(path, f"{where}.parties[{i}].state_body: must be true or false")
+        parties.append(Party(role, _str(path, p, "name", where), country, _str(path, p, "address", where), state_body))
     roles = [p.role for p in parties]
     for required in ("exporter", "end_user"):
         if required not in roles:

@@ -9,7 +9,15 @@ the same screens and services as an official, and tenancy keeps it out of every 
   system account), so its seal verifies on the real verification page; a reused certificate is closed by a
   delivery verification (the register then answers "already used"); a forged one is sealed with a key that
   no trust list holds (the verifier answers "unknown signer") and never enters the register;
-- licensing: not staged yet (the licensing app has no pages to work a case on; see docs/training.md).
+- licensing: for a case whose trainee plays the licensing officer or the assessor, a fictional applicant of the
+  sandbox (a system account of an organisation named after the case's exporter, which cannot sign in) files the
+  application through `attkit.licensing.services` (parties, goods, end use, the staged certificate's serial and
+  seal) and submits it, so the case reaches the officers' queue (/cases/) screened and with its automatic flags
+  (embargo, screening hits, certificate problems), exactly as a real application does. The trainee works it on
+  the real screens; `decision_on_case` reads back what they did for scoring.
+
+Everything is created inside the caller's transaction (`services.start_simulation`): a failure leaves no
+half-staged case behind, and opening the case again stages it afresh.
 """
 
 from __future__ import annotations
@@ -20,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from django.utils import timezone
 
 from attkit.core.permissions import Role
-from attkit.training.content_loader import OWN_STATE, Case, EucStatus, GoodsLine
+from attkit.training.content_loader import OWN_STATE, Case, EucStatus, GoodsLine, Party, TraineeRole
 
 if TYPE_CHECKING:
     from attkit.accounts.models import User
@@ -39,6 +47,14 @@ EUC_ROLES = {
 }
 EUC_UNITS = {"ART3": "round"}
 FORGER = "Unknown signer (forged)"
+# Party roles of the course's cases as an application names them (the exporter is the applicant itself).
+CASE_ROLES = {
+    "end_user": "end_user",
+    "consignee": "consignee",
+    "importer": "consignee",
+    "broker": "broker",
+    "freight_forwarder": "intermediary",
+}
 
 
 def system_account(authority: Authority) -> User:
@@ -68,12 +84,23 @@ def stage(run: SimulationRun, case: Case, *, by: User, own_state: str) -> dict[s
     authority = run.authority
     if not authority.is_sandbox:
         raise ValueError("simulation cases are staged in a sandbox authority only")
-    return {
-        "own_state": own_state,
-        "screening": stage_screening(run, case, by=by, own_state=own_state),
-        "euc": stage_euc(case, authority, own_state=own_state),
-        "licensing": None,
-    }
+    euc = stage_euc(case, authority, own_state=own_state)
+    if not works_on_case(case):
+        return {
+            "own_state": own_state,
+            "screening": stage_screening(run, case, by=by, own_state=own_state),
+            "euc": euc,
+            "licensing": None,
+        }
+    # The application's submission screens its parties itself (as for any real case): screening them here
+    # too would put every hit twice on the screening page.
+    licensing = stage_licensing(case, authority, euc=euc, own_state=own_state)
+    return {"own_state": own_state, "screening": [], "euc": euc, "licensing": licensing}
+
+
+def works_on_case(case: Case) -> bool:
+    """Whether the trainee works this case as a licensing case on the real case screens (/cases/)."""
+    return case.role in (TraineeRole.LICENSING_OFFICER, TraineeRole.ASSESSOR)
 
 
 def _country(code: str, own_state: str) -> str:
@@ -225,3 +252,150 @@ def forged_seal(case: Case) -> str:
         profile=codec.EUC,
         extra_claims={CLAIM_CTI: case.euc.serial.encode("utf-8")},
     )
+
+
+# --- licensing ---------------------------------------------------------------------------------------------
+
+
+def applicant_account(authority: Authority, exporter: Party) -> User:
+    """The fictional applicant: a system account (it cannot sign in) of an organisation named after the case's
+    exporter, in the sandbox; created on first use."""
+    from attkit.accounts.models import Organisation, OrganisationKind, User
+    from attkit.accounts.services import create_user
+
+    organisation = Organisation.objects.filter(authority=authority, name=exporter.name).first()
+    if organisation is None:
+        organisation = Organisation.objects.create(
+            authority=authority,
+            name=exporter.name,
+            kind=OrganisationKind.EXPORTER,
+            registration_number="SIM (fictional)",
+            country=(authority.country or authority.code)[:2],
+            address=exporter.address,
+        )
+    user = User.objects.filter(authority=authority, organisation=organisation, is_system=True).first()
+    if user is None:
+        base = f"{authority.code.lower()}.applicant"
+        taken = User.objects.filter(username=base).exists()
+        user = create_user(
+            username=f"{base}.{organisation.pk.hex[:8]}" if taken else base,
+            authority=authority,
+            organisation=organisation,
+            roles=[Role.APPLICANT],
+            is_system=True,
+            first_name="Applicant",
+            last_name="(fictional)",
+        )
+    return user
+
+
+def application_data(case: Case, *, euc: dict[str, Any], own_state: str) -> dict[str, Any]:
+    """The application the case's exporter files: its parties, goods, end use and the staged certificate."""
+    parties = []
+    for party in case.parties:
+        role = CASE_ROLES.get(party.role)
+        if role is None:
+            continue
+        parties.append(
+            {
+                "role": role,
+                "name": party.name,
+                "address": party.address,
+                "country": _country(party.country, own_state),
+                "is_state_body": party.state_body,
+            }
+        )
+    if not any(p["role"] == "consignee" for p in parties):
+        # An export names its consignee; where the case names none, the end user receives the goods itself.
+        end_user = next(p for p in parties if p["role"] == "end_user")
+        parties.append({**end_user, "role": "consignee"})
+    goods = []
+    for line in case.goods:
+        row = _goods_line(line)
+        goods.append(
+            {
+                "description": row["description"][:500],
+                "un_category": line.category,
+                "hs_code": line.hs_code,
+                "quantity": line.quantity,
+                "unit": row["unit"],
+            }
+        )
+    return {
+        "kind": case.kind.value,
+        "origin_country": own_state,
+        "destination_country": case.destination,
+        "end_use": f"{case.stated_end_use.es} / {case.stated_end_use.en}",
+        "parties": parties,
+        "goods": goods,
+        "euc_serial": euc.get("serial") or case.euc.serial,
+        "euc_seal_text": euc.get("seal") or "",
+    }
+
+
+def stage_licensing(case: Case, authority: Authority, *, euc: dict[str, Any], own_state: str) -> dict[str, Any]:
+    """File and submit the case's application in the sandbox; it reaches the officers' queue with its flags."""
+    from attkit.licensing import services as licensing
+
+    exporter = next(p for p in case.parties if p.role == "exporter")
+    applicant = applicant_account(authority, exporter)
+    application = licensing.create_application(by=applicant, data=application_data(case, euc=euc, own_state=own_state))
+    submitted = licensing.submit(application.pk, by=applicant)
+    return {
+        "id": str(submitted.pk),
+        "reference": submitted.reference,
+        "applicant": applicant.username,
+        "flags": list(submitted.flags.values_list("code", flat=True)),
+    }
+
+
+def licensing_case(run: SimulationRun) -> Any:
+    """The sandbox case staged for the run (licensing.Case), or None for a case worked on the case file only."""
+    from attkit.licensing.models import Case as LicensingCase
+
+    staged = (run.staged or {}).get("licensing") or {}
+    if not staged.get("id"):
+        return None
+    return LicensingCase.objects.filter(authority=run.authority, pk=staged["id"]).first()
+
+
+def decision_on_case(run: SimulationRun) -> tuple[str, list[str], str] | None:
+    """What the trainee decided on the real case: (decision, criteria relied on, reasons); None before a proposal.
+
+    The decision is the latest decision proposed on the case (the trainee proposes; a lone trainee cannot
+    countersign, so the proposal is what is scored). The criteria relied on are, for a refusal, the criteria the
+    proposal cites (ATT-6.1 becomes 6.1); for an approval, which cites none, the criteria the trainee weighed in
+    the case's risk assessment: every Art. 6, 7 or 11 criterion with a question answered with evidence, and
+    "proportionality" for the proportionality questions.
+    """
+    from attkit.assessment import services as assessment
+    from attkit.assessment.models import Assessment
+    from attkit.licensing import services as licensing
+
+    case = licensing_case(run)
+    if case is None:
+        return None
+    decision = licensing.current_decision(case)
+    if decision is None:
+        return None
+    if decision.outcome == "refuse":
+        criteria = [str(code).removeprefix("ATT-") for code in decision.criteria]
+    else:
+        criteria = []
+        record = Assessment.objects.filter(case=case).first()
+        if record is not None:
+            questions = assessment.bank_of(record)
+            for answer in record.answers.order_by("question"):
+                if not answer.evidence.strip():
+                    continue
+                try:
+                    question = questions.question(answer.question)
+                except KeyError:
+                    continue
+                code = "proportionality" if answer.question.startswith("prop.") else question.criterion.value
+                criteria.append(code)
+    known = list(dict.fromkeys(criteria))
+    reasons = decision.reasons
+    if decision.conditions:
+        reasons = f"{reasons}\n\n{decision.conditions}"
+    return decision.outcome, known, reasons

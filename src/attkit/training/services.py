@@ -251,7 +251,11 @@ def start_simulation(case_id: str, *, by: User) -> SimulationRun:
             by,
             TrainingAuditKind.SIMULATION_START,
             run,
-            {"case": case.id, "euc": run.staged.get("euc", {}).get("serial")},
+            {
+                "case": case.id,
+                "euc": run.staged.get("euc", {}).get("serial"),
+                "licensing_case": (run.staged.get("licensing") or {}).get("reference"),
+            },
         )
     return run
 
@@ -280,24 +284,74 @@ def submit_simulation(run_id: Any, *, by: User, decision: str, criteria: Iterabl
             raise PermissionDenied(_("This simulation case is not yours."))
         if run.is_submitted:
             raise ValidationError(_("You already submitted a decision on this case. Open the case again to retry."))
-        case = _case(run.case_id)
-        result = loader.score_case(case, decision, codes)
-        run.decision = decision
-        run.criteria = codes
-        run.reasons = reasons
-        run.points = result.points
-        run.max_points = result.max_points
-        run.score = round(result.score, 4)
-        run.passed = result.decision_correct and result.score >= course.simulation_passing_score()
-        run.status = SimulationStatus.SUBMITTED
-        run.submitted_at = timezone.now()
-        run.save()
-        audit.record(
-            by,
-            TrainingAuditKind.SIMULATION_SUBMIT,
-            run,
-            {"case": run.case_id, "decision": decision, "criteria": codes, "points": run.points},
-        )
+        if sandbox.licensing_case(run) is not None:
+            raise ValidationError(
+                _("Work this case on the licensing screens and propose your decision there: it is scored from it.")
+            )
+        _score(run, by=by, decision=decision, criteria=codes, reasons=reasons)
+    return run
+
+
+def _score(run: SimulationRun, *, by: User, decision: str, criteria: list[str], reasons: str) -> None:
+    """Score a locked, open run against the model answer and record it (one audit event)."""
+    case = _case(run.case_id)
+    result = loader.score_case(case, decision, criteria)
+    run.decision = decision
+    run.criteria = criteria
+    run.reasons = reasons[:MAX_REASONS]
+    run.points = result.points
+    run.max_points = result.max_points
+    run.score = round(result.score, 4)
+    run.passed = result.decision_correct and result.score >= course.simulation_passing_score()
+    run.status = SimulationStatus.SUBMITTED
+    run.submitted_at = timezone.now()
+    run.save()
+    staged_case = (run.staged or {}).get("licensing") or {}
+    audit.record(
+        by,
+        TrainingAuditKind.SIMULATION_SUBMIT,
+        run,
+        {
+            "case": run.case_id,
+            "decision": decision,
+            "criteria": criteria,
+            "points": run.points,
+            **({"licensing_case": staged_case["reference"]} if staged_case.get("reference") else {}),
+        },
+    )
+
+
+def submit_case_work(run_id: Any, *, by: User) -> SimulationRun:
+    """Score what the trainee did on the run's real sandbox case: the decision proposed there and the criteria
+    relied on (see `sandbox.decision_on_case`). The case is then closed (withdrawn by its fictional applicant,
+    with the reason on record) so that the sandbox's queue holds only cases still being worked; its decision,
+    assessment and history stay for the instructor's review."""
+    from attkit.accounts.models import User as UserModel
+    from attkit.licensing import services as licensing
+
+    require(by, Permission.COURSE_TAKE)
+    with transaction.atomic():
+        run = SimulationRun.objects.for_user(by).select_for_update().filter(pk=run_id, trainee=by).first()
+        if run is None:
+            raise PermissionDenied(_("This simulation case is not yours."))
+        if run.is_submitted:
+            raise ValidationError(_("You already submitted a decision on this case. Open the case again to retry."))
+        case = sandbox.licensing_case(run)
+        if case is None:
+            raise ValidationError(_("This case is worked on its case file: submit your decision there."))
+        worked = sandbox.decision_on_case(run)
+        if worked is None:
+            raise ValidationError(
+                _("Propose your decision on the case (%(reference)s) first; then submit it for scoring.")
+                % {"reference": case.reference}
+            )
+        decision, criteria, reasons = worked
+        _score(run, by=by, decision=decision, criteria=criteria, reasons=reasons)
+        if not case.is_closed:
+            applicant = UserModel.objects.get(authority=run.authority, username=run.staged["licensing"]["applicant"])
+            licensing.withdraw(
+                case.pk, by=applicant, reason=_("Simulation case scored; closed by the training sandbox.")
+            )
     return run
 
 

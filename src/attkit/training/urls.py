@@ -17,6 +17,7 @@ urlpatterns = [
     path("simulation/cases/<str:case_id>/start/", views.start_case, name="start_case"),
     path("simulation/<uuid:pk>/", views.run_view, name="run"),
     path("simulation/<uuid:pk>/decision/", views.decide, name="decide"),
+    path("simulation/<uuid:pk>/score/", views.score, name="score"),
     path("certificate/", views.certificate, name="certificate"),
     path("certificates/<uuid:pk>/", views.certificate_detail, name="certificate_detail"),
     path("certificates/<uuid:pk>/certificate.pdf", views.certificate_pdf, name="certificate_pdf"),

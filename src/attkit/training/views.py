@@ -21,7 +21,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from attkit.core.http import AuthedRequest
 from attkit.core.permissions import Permission, has_permission, require
-from attkit.training import certificates, course, markup, progress, services
+from attkit.licensing import services as licensing_services
+from attkit.training import certificates, course, markup, progress, sandbox, services
 from attkit.training import content_loader as loader
 from attkit.training.forms import (
     CRITERION_LABELS,
@@ -394,15 +395,35 @@ def _case_file(request: AuthedRequest, run: SimulationRun, case: loader.Case) ->
             {
                 "party": row.get("party", ""),
                 "role": PARTY_LABELS.get(row.get("role", ""), row.get("role", "")),
-                "hits": hits_by_run.get(str(row.get("run")), []),
+                "hits": [
+                    {"name": h.entry_name, "list": h.list_kind, "ref": h.entry_ref, "score": h.score}
+                    for h in hits_by_run.get(str(row.get("run")), [])
+                ],
             }
         )
+    real_case = sandbox.licensing_case(run)
+    if real_case is not None:
+        # The application's own screening (its parties were screened when it was submitted).
+        for party in real_case.parties.all():
+            screening_rows.append(
+                {
+                    "party": party.name,
+                    "role": party.role_label,
+                    "hits": [
+                        {"name": h.listed_name, "list": h.list_name, "ref": h.entry_ref, "score": h.score}
+                        for h in real_case.hits.filter(party=party)
+                    ],
+                }
+            )
     euc = staged.get("euc") or {}
     links = {
         "verify": _url("seals:verify") if has_permission(user, Permission.EUC_VERIFY) else None,
         "euc": _url("euc:detail", euc["id"]) if euc.get("id") and has_permission(user, Permission.EUC_VIEW) else None,
         "hits": _url("screening:hits") if has_permission(user, Permission.SCREENING_REVIEW) else None,
         "search": _url("screening:search") if has_permission(user, Permission.SCREENING_SEARCH) else None,
+        "case": _url("licensing:case_detail", real_case.pk)
+        if real_case is not None and has_permission(user, Permission.CASE_VIEW)
+        else None,
     }
     return {
         "run": run,
@@ -435,6 +456,8 @@ def _case_file(request: AuthedRequest, run: SimulationRun, case: loader.Case) ->
         "euc_issuer": case.euc.issuer.get(lang),
         "screening": screening_rows,
         "links": links,
+        "real_case": real_case,
+        "proposed": licensing_services.current_decision(real_case) if real_case is not None else None,
     }
 
 
@@ -487,7 +510,7 @@ def _result_context(run: SimulationRun, case: loader.Case) -> dict[str, Any]:
 def decide(request: AuthedRequest, pk: UUID) -> HttpResponse:
     _take(request)
     run = _own_run(request, pk)
-    if run.is_submitted:
+    if run.is_submitted or sandbox.licensing_case(run) is not None:
         return redirect("training:run", run.pk)
     case = _case(run.case_id)
     form = DecisionForm(_posted(request))
@@ -521,6 +544,24 @@ def decide(request: AuthedRequest, pk: UUID) -> HttpResponse:
         },
         status=status,
     )
+
+
+@login_required
+@require_POST
+def score(request: AuthedRequest, pk: UUID) -> HttpResponse:
+    """Score what the trainee did on the run's real case (the decision proposed there)."""
+    _take(request)
+    run = _own_run(request, pk)
+    try:
+        services.submit_case_work(run.pk, by=request.user)
+    except ValidationError as exc:
+        case = _case(run.case_id)
+        context = _case_file(request, run, case)
+        context["page_title"] = context["title"]
+        context["score_errors"] = exc.messages
+        return render(request, "training/run.html", context, status=400)
+    messages.success(request, _("Your decision on the case was recorded and scored."))
+    return redirect("training:run", run.pk)
 
 
 # --- certificate ---------------------------------------------------------------------------------------------

@@ -53,6 +53,8 @@ def parse_xml(data: bytes, source: str) -> StdET.Element:
     except StdET.ParseError as exc:
         line, column = exc.position
         raise ListFormatError(f"{source}: malformed XML at line {line}, column {column}") from None
+    except (LookupError, ValueError):  # expat's answer to an unknown or multi-byte encoding declaration
+        raise ListFormatError(f"{source}: refused, the XML declares an encoding that cannot be read") from None
 
 
 def load_un(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES, version: str | None = None) -> ListSnapshot:

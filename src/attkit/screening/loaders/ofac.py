@@ -182,7 +182,7 @@ def _rows(data: bytes, path: Path | None, columns: int) -> list[tuple[int, list[
 
 
 def _ent_num(value: str, path: Path | None, line: int) -> str:
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):  # "²".isdigit() is true, but int("²") fails
         raise ListFormatError(f"{path} line {line}: ent_num {value!r} is not a number")
     return str(int(value))
 

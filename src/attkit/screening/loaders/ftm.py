@@ -132,7 +132,9 @@ def _load_ftm(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES, version: str
             obj = json.loads(raw)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise ListFormatError(f"{where}: invalid JSON ({exc})") from None
-        if not isinstance(obj, dict) or not obj.get("id") or not obj.get("schema"):
+        except RecursionError:
+            raise ListFormatError(f"{where}: invalid JSON (nested too deeply)") from None
+        if not isinstance(obj, dict) or not obj.get("id") or not isinstance(obj.get("schema"), str):
             raise ListFormatError(f"{where}: expected an entity object with 'id' and 'schema'")
         if model.get(obj["schema"]) is None:
             raise ListFormatError(f"{where}: unknown FollowTheMoney schema {obj['schema']!r}")

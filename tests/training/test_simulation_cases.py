@@ -203,3 +203,16 @@ def test_the_model_answer_worked_on_the_real_case_passes(case_id, trainee, cohor
     model = course.case(case_id).model_answer
     assert scored.decision == model.decision.value
     assert scored.passed, (scored.criteria, model.criteria)
+
+
+def test_another_trainees_work_on_the_case_is_not_scored(trainee, cohort, instructor, make_user, xt):
+    other = make_user(xt, Role.TRAINEE, username="xt.other")
+    services.enrol(cohort.pk, by=instructor, trainee_id=other.pk)
+    run = services.start_simulation("case-01-embargo-haiti", by=trainee)
+    real = sandbox.licensing_case(run)
+    settle_screening(real, other)
+    answer_everything(real, other)
+    licensing.propose_decision(real.pk, by=other, outcome="refuse", criteria=["ATT-6.1"], reasons="Not mine.")
+    with pytest.raises(ValidationError):
+        services.submit_case_work(run.pk, by=trainee)
+    assert not SimulationRun.objects.get(pk=run.pk).is_submitted

@@ -362,20 +362,21 @@ def licensing_case(run: SimulationRun) -> Any:
 def decision_on_case(run: SimulationRun) -> tuple[str, list[str], str] | None:
     """What the trainee decided on the real case: (decision, criteria relied on, reasons); None before a proposal.
 
-    The decision is the latest decision proposed on the case (the trainee proposes; a lone trainee cannot
-    countersign, so the proposal is what is scored). The criteria relied on are, for a refusal, the criteria the
-    proposal cites (ATT-6.1 becomes 6.1); for an approval, which cites none, the criteria the trainee weighed in
-    the case's risk assessment: every Art. 6, 7 or 11 criterion with a question answered with evidence, and
-    "proportionality" for the proportionality questions.
+    The decision is the latest decision the run's trainee proposed on the case (a lone trainee cannot
+    countersign, so the proposal is what is scored; another trainee's proposal or answers never count). The
+    criteria relied on are, for a refusal, the criteria the proposal cites (ATT-6.1 becomes 6.1); for an approval,
+    which cites none, the criteria the trainee weighed in the case's risk assessment: every Art. 6, 7 or 11
+    criterion with a question the trainee answered with evidence, and "proportionality" for the proportionality
+    questions.
     """
     from attkit.assessment import services as assessment
     from attkit.assessment.models import Assessment
-    from attkit.licensing import services as licensing
 
     case = licensing_case(run)
     if case is None:
         return None
-    decision = licensing.current_decision(case)
+    # Only the run's own trainee's work counts: every trainee of the sandbox can open every sandbox case.
+    decision = case.decisions.filter(proposed_by=run.trainee_id).order_by("-created_at").first()
     if decision is None:
         return None
     if decision.outcome == "refuse":
@@ -385,7 +386,7 @@ def decision_on_case(run: SimulationRun) -> tuple[str, list[str], str] | None:
         record = Assessment.objects.filter(case=case).first()
         if record is not None:
             questions = assessment.bank_of(record)
-            for answer in record.answers.order_by("question"):
+            for answer in record.answers.filter(answered_by=run.trainee_id).order_by("question"):
                 if not answer.evidence.strip():
                     continue
                 try:

@@ -21,7 +21,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from attkit.core.http import AuthedRequest
 from attkit.core.permissions import Permission, has_permission, require
-from attkit.licensing import services as licensing_services
 from attkit.training import certificates, course, markup, progress, sandbox, services
 from attkit.training import content_loader as loader
 from attkit.training.forms import (
@@ -457,7 +456,9 @@ def _case_file(request: AuthedRequest, run: SimulationRun, case: loader.Case) ->
         "screening": screening_rows,
         "links": links,
         "real_case": real_case,
-        "proposed": licensing_services.current_decision(real_case) if real_case is not None else None,
+        "proposed": real_case.decisions.filter(proposed_by=run.trainee_id).order_by("-created_at").first()
+        if real_case is not None
+        else None,
     }
 
 

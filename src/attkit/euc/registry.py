@@ -27,40 +27,43 @@ def _date(value: Any) -> str:
 
 def euc_status(result: codec.VerifyResult, context: VerificationContext) -> RegistryStatus | None:
     """Registry status of an EUC1: seal: revoked, superseded, already used, quantities left, DVC."""
+    from attkit.euc.categories import category_code
     from attkit.euc.models import STATUS_LABELS, EndUserCertificate, used_quantities
     from attkit.seals.verification import RegistryStatus, Verdict
 
     if not context.serial or not context.issuer:
         return None
-    euc = (
-        EndUserCertificate.objects.select_related("authority", "supersedes")
-        .filter(serial=context.serial, authority__code=context.issuer)
-        .first()
-    )
-    if euc is None:
+    # Runs on every online verification: no joins or ordering it does not need (the serial is unique).
+    try:
+        euc = EndUserCertificate.objects.only(
+            "authority_id", "serial", "status", "expiry_date", "document_hash", "revoked_at"
+        ).get(serial=context.serial, authority__code=context.issuer)
+    except EndUserCertificate.DoesNotExist:
         return None
     status = euc.effective_status(timezone.localdate(context.at))
-    used = used_quantities(euc)
+    uses = list(euc.uses.values_list("exporting_state", "flagged"))
+    used = used_quantities(euc) if uses else {}
     lines = [
         {
-            "line": g.line_no,
-            "category": g.category_code,
-            "hs_code": g.hs_code,
-            "unit": g.unit,
-            "ordered": g.quantity,
-            "used": used.get(g.line_no, 0),
-            "left": g.quantity - used.get(g.line_no, 0),
+            "line": line_no,
+            "category": category_code(un_category, salw_line),
+            "hs_code": hs_code,
+            "unit": unit,
+            "ordered": quantity,
+            "used": used.get(line_no, 0),
+            "left": quantity - used.get(line_no, 0),
         }
-        for g in euc.goods.all()
+        for line_no, un_category, salw_line, hs_code, unit, quantity in euc.goods.values_list(
+            "line_no", "un_category", "salw_line", "hs_code", "unit", "quantity"
+        )
     ]
-    uses = list(euc.uses.all())
     data: dict[str, Any] = {
         "status": status.value,
         "status_label": str(STATUS_LABELS.get(status.value, status.value)),
         "quantities": lines,
         "uses": len(uses),
-        "exporting_states": sorted({u.exporting_state for u in uses}),
-        "flagged": any(u.flagged for u in uses),
+        "exporting_states": sorted({state for state, _flagged in uses}),
+        "flagged": any(flagged for _state, flagged in uses),
     }
     reasons: list[str] = []
     verdict = None

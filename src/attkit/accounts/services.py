@@ -110,7 +110,8 @@ def authenticate_token(text: str) -> User | None:
     if len(parts) != 3 or parts[0] != ApiToken.PREFIX:
         return None
     _prefix, key_id, secret = parts
-    token = ApiToken.objects.select_related("user", "authority").filter(key_id=key_id).first()
+    # The user's authority too: every handler's permission check reads it (one query fewer per API call).
+    token = ApiToken.objects.select_related("user__authority", "authority").filter(key_id=key_id).first()
     if token is None or not token.matches(secret) or token.status != "active":
         return None
     user = token.user

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 from django.utils import translation
 
 from attkit.core.errors import one_line
@@ -209,8 +210,10 @@ class Command(BaseCommand):
         if not has_permission(issuer, Permission.EUC_ISSUE):
             raise _fail(f"{issuer.get_username()} is not an end-user certificate issuer", 1)
         # The request file is the first pair of eyes (prepared upstream); the named issuer is the second.
-        euc = services.draft_from_request(by=issuer, request=request, drafted_via=f"file:{source.name}"[:200])
-        euc = services.issue(euc.pk, by=issuer)
+        # One transaction: a failed issue leaves no draft behind, so running the command again adds none.
+        with transaction.atomic():
+            euc = services.draft_from_request(by=issuer, request=request, drafted_via=f"file:{source.name}"[:200])
+            euc = services.issue(euc.pk, by=issuer)
         pdf_path = out / f"{euc.serial}.pdf"
         pdf_path.write_bytes(printing.certificate_pdf(euc))
         self.stdout.write(str(euc.serial))

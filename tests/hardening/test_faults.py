@@ -550,3 +550,31 @@ def test_a_worker_killed_while_recording_a_shipment_leaves_no_lock(world, tmp_pa
     assert {line.line_no: line.quantity_shipped for line in case.goods.all()} == {1: 40, 2: 10}
     assert_nothing_left_by(pid, tmp_path / "var")
     chain_ok()
+
+
+# --- the command line ----------------------------------------------------------------------------------------
+
+
+def test_the_issue_command_says_the_database_failed_in_one_line_and_leaves_no_draft(euc_draft, tmp_path, capsys):
+    """`attkit euc issue` drafts and issues in one go: a lost connection must leave neither a certificate nor
+    a stray draft (each retry would add one), and the operator reads one line, not a traceback."""
+    from attkit import cli
+    from attkit.euc.models import EndUserCertificate, EucStatus
+
+    command = ["euc", "issue", "--from", str(EUC_REQUEST), "--authority", "MX", "--out", str(tmp_path)]
+    command += ["--as", "mx.issuer"]
+    before = Unchanged()
+    with faults.drop_at(audit, "record", when=faults.audit_kind("euc:issue")):
+        with pytest.raises(SystemExit) as info:
+            cli.main(command)
+    assert info.value.code == 1
+    err = capsys.readouterr().err
+    assert err.startswith("attkit: the database could not complete the command") and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    before.check()
+    chain_ok()
+    cli.main(command)
+    serial = capsys.readouterr().out.strip()
+    assert EndUserCertificate.objects.get(serial=serial).status == EucStatus.ISSUED
+    assert (tmp_path / f"{serial}.pdf").exists()
+    chain_ok()

@@ -6,11 +6,13 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from django.http import Http404
 from django.utils.translation import get_language
 from ninja import Router, Schema, Status
 
 from attkit.assessment import rules, services
 from attkit.assessment.models import Assessment
+from attkit.assessment.questionbank import QuestionBankError
 from attkit.core.http import AuthedRequest
 from attkit.core.permissions import Permission, require
 from attkit.licensing.services import get_case
@@ -53,7 +55,10 @@ def _language() -> str:
 @router.get("/question-bank", summary="The question bank (latest, or ?version=N) in your language")
 def question_bank(request: AuthedRequest, version: int | None = None) -> dict[str, Any]:
     require(request.user, Permission.CASE_VIEW)
-    bank = services.bank(version)
+    try:
+        bank = services.bank(version)
+    except QuestionBankError:  # a version that was never shipped (it was a 500)
+        raise Http404 from None
     lang = _language()
     return {
         "version": bank.version,

@@ -395,7 +395,7 @@ def list_cases(request: AuthedRequest, filters: Query[CaseFilter]) -> Any:
         cases = cases.filter(kind=kind[:20])
     if flag:
         cases = cases.filter(flags__code=flag[:40], flags__status="open").distinct()
-    start = max(offset, 0)
+    start = min(max(offset, 0), 10**9)  # an offset past 2**63 overflowed the database driver (a 500)
     return list(cases[start : start + max(1, min(limit, 200))])
 
 

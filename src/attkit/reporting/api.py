@@ -124,6 +124,9 @@ def _authority(request: AuthedRequest) -> Authority:
     return request.user.authority
 
 
+MAX_OFFSET = 10**9
+
+
 @router.get("/records", response=list[RecordOut], summary="Transfer records of the caller's authority")
 def list_records(  # noqa: PLR0917  (ninja reads the query parameters from the signature)
     request: AuthedRequest,
@@ -144,7 +147,7 @@ def list_records(  # noqa: PLR0917  (ninja reads the query parameters from the s
     for name, value in (("direction", direction), ("basis", basis), ("category", category)):
         if value:
             records = records.filter(**{name: value})
-    offset = max(0, offset)
+    offset = min(max(0, offset), MAX_OFFSET)  # an offset past 2**63 overflowed the database driver (a 500)
     return list(records.order_by("-year", "reference")[offset : offset + max(1, min(limit, 1000))])
 
 

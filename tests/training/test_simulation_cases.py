@@ -87,6 +87,9 @@ def test_scoring_reads_the_refusal_proposed_on_the_real_case(trainee, cohort, in
     assert real.decisions.get().proposed_by == trainee
     comment = services.comment_simulation(scored.pk, by=instructor, text="Right: the embargo settles it.")
     assert comment.run == scored
+    review = _client(instructor).get(f"/training/reviews/{scored.pk}/").content.decode()
+    assert real.reference in review and f"/cases/{real.pk}/" in review
+    assert _client(instructor).get(f"/cases/{real.pk}/").status_code == 200  # the instructor reads the real case
 
 
 def test_an_approval_is_scored_on_the_criteria_weighed_in_the_assessment(trainee, cohort):

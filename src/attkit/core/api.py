@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI, Router, Schema
 from ninja.errors import AuthenticationError
 from ninja.security import APIKeyCookie, HttpBearer
@@ -131,6 +132,12 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 @api.exception_handler(ObjectDoesNotExist)
 def _missing(request: HttpRequest, exc: ObjectDoesNotExist) -> HttpResponse:
     return api.create_response(request, {"detail": "Not found."}, status=404)
+
+
+@api.exception_handler(MultiPartParserError)
+def _unreadable_upload(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    # A multipart body Django cannot parse (a header over its size limit) is the caller's error, not a 500.
+    return api.create_response(request, {"detail": "The uploaded form could not be read."}, status=400)
 
 
 @api.exception_handler(Http404)

@@ -20,6 +20,8 @@ TYPES: dict[str, tuple[str, str]] = {  # sniffed kind -> (media type, extension 
     "jpeg": ("image/jpeg", "jpg"),
 }
 
+SUFFIXES = {"pdf": (".pdf",), "png": (".png",), "jpeg": (".jpg", ".jpeg")}
+
 _UNSAFE = re.compile(r"[^\w .()\-]+", re.UNICODE)
 
 
@@ -71,11 +73,15 @@ def check(data: bytes, name: str, *, field: str = "file", max_bytes: int = MAX_U
     if kind == "pdf" and b"%%EOF" not in data[-2048:]:
         raise ValidationError({field: _("The selected PDF is damaged or incomplete.")})
     media_type, extension = TYPES[kind]
+    label = display_name(name)
+    # The name offered on download ends with the sniffed type, so a PDF named "x.html" is not opened as HTML.
+    if not label.lower().endswith(SUFFIXES[kind]):
+        label = f"{label[: MAX_NAME_LENGTH - len(extension) - 1]}.{extension}"
     return CheckedFile(
         data=data,
         kind=kind,
         media_type=media_type,
         extension=extension,
-        display_name=display_name(name),
+        display_name=label,
         sha256=hashlib.sha256(data).hexdigest(),
     )

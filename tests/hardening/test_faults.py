@@ -130,6 +130,36 @@ def test_euc_issue_loses_its_connection(euc_draft, how, point):
     chain_ok()
 
 
+@pytest.mark.slow
+def test_recording_a_delivery_loses_its_connection_after_the_dvc_serial(euc_draft, make_user, how):
+    import datetime as dt
+
+    from attkit.euc import serials, services
+    from attkit.euc.models import EucStatus
+
+    draft, issuer = euc_draft
+    euc = services.issue(draft.pk, by=issuer)
+    verifier = make_user("DE", Role.EUC_VERIFIER, username="de.verifier")
+    services.record_use(
+        euc, exporting_state="DE", exporter="X", licence_reference="DE-8", quantities={1: 250}, by=verifier
+    )
+    deliver = lambda: services.record_delivery(  # noqa: E731
+        euc.pk, by=issuer, delivery_date=dt.date.today(), checked_by="Cap. Ejemplo", quantities={1: 250}
+    )
+    before = Unchanged()
+    with faults.drop_at(services, "allocate_serial", how=how, after=True) as fault:
+        fails_with_lost_connection(deliver)
+    assert fault.fired == 1
+    before.check()  # no DVC serial consumed, no DVC, the certificate not closed
+    chain_ok()
+    dvc = deliver()
+    parsed = serials.parse_serial(dvc.serial)
+    assert parsed is not None and (parsed.kind, parsed.number) == ("DVC", 1)
+    euc.refresh_from_db()
+    assert euc.status == EucStatus.CLOSED
+    chain_ok()
+
+
 def test_the_issue_page_says_the_database_failed_and_the_retry_issues(euc_draft, client, login):
     from attkit.euc.models import EucStatus
 
@@ -482,7 +512,13 @@ def assert_nothing_left_by(pid: int, var_dir: Path) -> None:
     with faults.admin_connection() as admin:
         assert admin.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", [pid]).fetchone() == (0,)
         assert admin.execute("SELECT count(*) FROM pg_locks WHERE pid = %s", [pid]).fetchone() == (0,)
-        assert admin.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'").fetchone() == (0,)
+        # No advisory lock (the audit chains' locks) is left in this database by anyone (pg_locks spans the
+        # whole server, where other test databases may be busy).
+        advisory = admin.execute(
+            "SELECT l.pid, l.objid FROM pg_locks l JOIN pg_database d ON d.oid = l.database "
+            "WHERE l.locktype = 'advisory' AND d.datname = current_database()"
+        ).fetchall()
+        assert advisory == []
     # attkit keeps no lock of its own outside the database (no lock files, no cache locks): nothing under var/.
     left = [p for p in var_dir.rglob("*") if "lock" in p.name.lower()] if var_dir.exists() else []
     assert left == []

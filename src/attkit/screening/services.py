@@ -72,6 +72,37 @@ def parse_list(kind: str, path: Path, *, version: str | None = None) -> ListSnap
         raise ValidationError({"file": str(exc)}) from None
 
 
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def _check_storable(rows: list[tuple[ListEntry, dict[str, Any]]]) -> None:
+    """Refuse what the loaders accept but a database cannot store (PostgreSQL: no NUL, references of 100)."""
+    limit = ListedEntry._meta.get_field("ref").max_length or 0
+    for entry, data in rows:
+        shown = entry.ref[:40].replace("\x00", "")
+        if len(entry.ref) > limit:
+            raise ValidationError(
+                {
+                    "file": _("The reference of entry %(ref)s… is %(n)s characters long; at most %(max)s are accepted.")
+                    % {"ref": shown, "n": len(entry.ref), "max": limit}
+                }
+            )
+        if _has_nul(data) or "\x00" in entry.ref:
+            raise ValidationError(
+                {
+                    "file": _("Entry %(ref)s contains a NUL character; the file is damaged or not a list.")
+                    % {"ref": shown}
+                }
+            )
+
+
 def load_list(
     kind: str,
     path: Path,
@@ -92,6 +123,7 @@ def load_list(
         raise ValidationError({"authority": _("A national list belongs to an authority: name it.")})
     snapshot = parse_list(kind, path, version=version)
     rows = [(e, storage.entry_to_dict(e)) for e in snapshot.entries]
+    _check_storable(rows)
     list_name = name or LIST_NAMES[snapshot.kind]
     with transaction.atomic():
         previous = (

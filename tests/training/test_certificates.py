@@ -89,11 +89,26 @@ def test_a_revoked_certificate_verifies_as_revoked(graduate, instructor, xt):
     assert offline.verdict is verification.Verdict.REVOKED
 
 
-def test_a_real_authority_does_not_trust_the_sandbox(graduate, make_user):
+def test_a_real_authority_verifies_a_course_certificate_but_no_other_sandbox_seal(graduate, xt, instructor, make_user):
+    """A certificate of completion is a real document: a real state's official verifies it (and sees a
+    revocation); the sandbox's signers are trusted for CRT1: only, so a practice EUC stays unknown."""
+    from attkit.seals import services as seal_services
+
     cert = services.issue_certificate(by=graduate)
     official = make_user("MX", Role.EUC_VERIFIER)
     result = verification.verify_text(cert.seal_text, user=official)
-    assert result.verdict is verification.Verdict.UNKNOWN_SIGNER
+    assert result.verdict is verification.Verdict.VALID, result.reasons
+    assert result.registry is not None and result.registry["status"] == "issued"
+    practice_euc = seal_services.seal(xt, "EUC1:", {"serial": "XT-PRACTICE-1"}, expires_at=None)
+    assert verification.verify_text(practice_euc, user=official).verdict is verification.Verdict.UNKNOWN_SIGNER
+    assert verification.verify_text(practice_euc, user=official, prefixes=["CRT1:", "EUC1:"]).verdict is (
+        verification.Verdict.UNKNOWN_SIGNER
+    )
+    services.revoke_certificate(cert.pk, by=instructor, reason="Identity could not be confirmed.")
+    assert verification.verify_text(cert.seal_text, user=official).verdict is verification.Verdict.REVOKED
+    assert verification.verify_text(cert.seal_text, user=official, online=False).verdict is (
+        verification.Verdict.REVOKED
+    )
 
 
 def test_attkit_seal_verify_with_the_signer_certificate(graduate, xt, tmp_path: Path):

@@ -159,16 +159,22 @@ class RegistryStatus:
 
 RegistryHandler = Callable[[codec.VerifyResult, VerificationContext], RegistryStatus | None]
 _HANDLERS: dict[str, RegistryHandler] = {}
+_ISSUED_IN_SANDBOX: set[str] = set()  # prefixes whose documents sandbox authorities issue for real
 _TEMPLATES: dict[str, str] = {}
 _ATTKIT_PREFIXES = tuple(p for p in codec.PROFILES if p != codec.HCERT.prefix)
 
 
-def register_document_kind(prefix: str, handler: RegistryHandler, *, template: str | None = None) -> None:
+def register_document_kind(
+    prefix: str, handler: RegistryHandler, *, template: str | None = None, issued_in_sandbox: bool = False
+) -> None:
     """Register the registry handler of a document kind (call it from the app's ready()).
 
     The handler runs for online verifications whose signature verified; it returns a RegistryStatus
     (or None when the registry does not know the document). ``template`` optionally names a template
     that shows the decoded document on the verification page (context: ``verification``).
+    ``issued_in_sandbox``: real documents of this kind are issued by sandbox authorities (the course's
+    certificates of completion), so every verifier trusts the sandbox signers for this prefix, and for this
+    prefix only: a practice end-user certificate sealed in a sandbox stays "unknown signer" outside it.
     """
     from attkit.seals.services import profile_for
 
@@ -178,6 +184,10 @@ def register_document_kind(prefix: str, handler: RegistryHandler, *, template: s
         _TEMPLATES[prefix] = template
     else:
         _TEMPLATES.pop(prefix, None)
+    if issued_in_sandbox:
+        _ISSUED_IN_SANDBOX.add(prefix)
+    else:
+        _ISSUED_IN_SANDBOX.discard(prefix)
 
 
 def unregister_document_kind(prefix: str) -> None:
@@ -322,9 +332,11 @@ def parse_imported(row: ImportedTrustList) -> trustlist.TrustList:
     return trustlist.parse_trust_list(json.dumps(row.document), root)
 
 
-def _build_trust(authority: Authority | None) -> Trust:
+def _build_trust(authority: Authority | None, *, with_sandbox_signers: bool = False) -> Trust:
     sandbox = bool(authority is not None and authority.is_sandbox)
     signers = _hosted_signers(sandbox=sandbox)
+    if with_sandbox_signers and not sandbox:
+        signers += _hosted_signers(sandbox=True)
     hosted_codes = {s.authority for s in signers}
     lists = ImportedTrustList.objects.filter(is_current=True, pinned=True, authority__is_sandbox=sandbox)
     if authority is not None:
@@ -349,14 +361,18 @@ def _build_trust(authority: Authority | None) -> Trust:
     return Trust(TrustStore(signers), {k: frozenset(v) for k, v in revoked.items()}, updates)
 
 
-def trust_for(authority: Authority | None) -> Trust:
-    """The trust of a verifying authority (None: the deployment operator, trusting every pinned list), cached."""
-    key = str(authority.pk) if authority is not None else "*"
+def trust_for(authority: Authority | None, *, with_sandbox_signers: bool = False) -> Trust:
+    """The trust of a verifying authority (None: the deployment operator, trusting every pinned list), cached.
+
+    ``with_sandbox_signers`` adds the signers of the sandbox authorities hosted here: only for verifying a
+    document kind registered with ``issued_in_sandbox``.
+    """
+    key = (str(authority.pk) if authority is not None else "*") + ("+sandbox" if with_sandbox_signers else "")
     stamp = _stamp()
     cached = _trust_cache.get(key)
     if cached is not None and cached[0] == stamp:
         return cached[1]
-    trust = _build_trust(authority)
+    trust = _build_trust(authority, with_sandbox_signers=with_sandbox_signers)
     with _trust_lock:
         _trust_cache[key] = (stamp, trust)
     return trust
@@ -535,7 +551,11 @@ def verify_text(
             online=online,
             code=codec.ReasonCode.NOT_TEXT.value,
         )
-    trust = trust_for(verifier)
+    sandbox_kind = next((p for p in wanted if p in _ISSUED_IN_SANDBOX and text.lstrip().startswith(p)), None)
+    if sandbox_kind is not None:
+        # Only this kind is accepted with the sandbox signers in the store.
+        profiles = [profile_for(sandbox_kind)]
+    trust = trust_for(verifier, with_sandbox_signers=sandbox_kind is not None)
     result = codec.verify(text, trust.store, now=moment, profiles=profiles)
     verdict = Verdict(result.verdict.value)
     reasons = [_reason(code, result, moment, expected) for code in result.codes]

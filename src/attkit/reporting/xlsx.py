@@ -68,9 +68,21 @@ def render(report: Report, lang: str = "en") -> bytes:
             ws.cell(row=row, column=1, value=paragraph).alignment = WRAP
             row += 1
     _about_sheet(wb.create_sheet(_sheet_title(text(layout["about"]["sheet"], lang), taken)), report, lang)
+    _no_formulas(wb)
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+def _no_formulas(wb: Workbook) -> None:
+    """Text is text: openpyxl writes any string starting with "=" as a formula, so a record's description or the
+    national definitions could otherwise put a live formula (=HYPERLINK, =cmd|...) into the report. The
+    workbook has no formulas of its own."""
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
 
 
 def _title_page(ws: Worksheet, report: Report, lang: str, taken: set[str]) -> None:

@@ -21,6 +21,7 @@ MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 50_000
 MAX_CELL = 2000
 ENCODINGS = ("utf-8", "latin-1")
+FORMULA_STARTS = "=+-@"  # what spreadsheet programs read as the start of a formula
 
 
 @dataclass(frozen=True)
@@ -295,6 +296,10 @@ def _cell(spec: FieldSpec, raw: str, vocab: Vocabulary, emit: Callable[[str, Map
         if kind == "text":
             if spec.max_length and len(text) > spec.max_length:
                 emit("too_long", {"max": spec.max_length})
+                return None
+            if len(text) > 1 and text[0] in FORMULA_STARTS:
+                # A spreadsheet opening a report or export runs it (=HYPERLINK(...), =cmd|' /C calc'!A0).
+                emit("formula", {"value": text[:40], "char": text[0]})
                 return None
             return text
         if kind == "int":

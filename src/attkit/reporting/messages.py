@@ -43,6 +43,10 @@ PROBLEMS: dict[str, Promise] = {
     "bad_choice": _("“%(value)s” is not one of: %(allowed)s."),
     "bad_category": _("“%(value)s” is not a category code (I to VII, VII(b), VIII.SA.1 to VIII.LW.7, ART3, ART4)."),
     "bad_currency": _("“%(value)s” is not an ISO 4217 currency code (such as USD, EUR, MXN)."),
+    "formula": _(
+        "“%(value)s” starts with %(char)s, which spreadsheet programs run as a formula: reword it or start it "
+        "with a letter or a digit."
+    ),
     "bad_hs": _("“%(value)s” is not an HS code (2 to 10 digits, such as 9301.90)."),
     "too_many_cells": _("The row has %(found)s cells but the header names %(expected)s columns."),
     # a row

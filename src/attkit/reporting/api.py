@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
@@ -157,8 +157,39 @@ def create_record(request: AuthedRequest, body: RecordIn) -> Any:
     return Status(201, record)
 
 
-@router.get("/records/export", summary="Export records as CSV or JSON")
-def export_records(request: AuthedRequest, format: str = "json", year: int | None = None) -> HttpResponse:  # noqa: A002
+_EXPORT_DOC = {
+    "responses": {
+        200: {
+            "description": "The records (an attachment)",
+            "content": {
+                "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
+                "text/csv": {"schema": {"type": "string"}},
+            },
+        }
+    }
+}
+_REPORT_DOC = {
+    "responses": {
+        200: {
+            "description": "The report (JSON inline; CSV and XLSX as an attachment)",
+            "content": {
+                "application/json": {"schema": {"type": "object"}},
+                "text/csv": {"schema": {"type": "string"}},
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                    "schema": {"type": "string", "format": "binary"}
+                },
+            },
+        }
+    }
+}
+
+
+@router.get("/records/export", summary="Export records as CSV or JSON", openapi_extra=_EXPORT_DOC)
+def export_records(
+    request: AuthedRequest,
+    format: Literal["csv", "json"] = "json",  # noqa: A002
+    year: int | None = None,
+) -> HttpResponse:
     require(request.user, Permission.RECORDS_VIEW)
     if format not in ("csv", "json"):
         raise ValidationError({"format": ["Choose csv or json."]})
@@ -227,13 +258,17 @@ def retention(request: AuthedRequest) -> Any:
     return services.retention_report(_authority(request))
 
 
-@router.get("/reports/{kind}", summary="The ATT annual report (att) or the UN Register report (unroca)")
+@router.get(
+    "/reports/{kind}",
+    summary="The ATT annual report (att) or the UN Register report (unroca)",
+    openapi_extra=_REPORT_DOC,
+)
 def report(  # noqa: PLR0917  (ninja reads the query parameters from the signature)
     request: AuthedRequest,
     kind: str,
     year: int | None = None,
     basis: str = "",
-    format: str = "json",  # noqa: A002
+    format: Literal["xlsx", "csv", "json"] = "json",  # noqa: A002
     withheld: bool = False,
     lang: str = "en",
 ) -> HttpResponse:

@@ -52,7 +52,11 @@ def _language() -> str:
     return (get_language() or "en").split("-")[0]
 
 
-@router.get("/question-bank", summary="The question bank (latest, or ?version=N) in your language")
+@router.get(
+    "/question-bank",
+    response={200: dict[str, Any], 404: ErrorOut},
+    summary="The question bank (latest, or ?version=N) in your language",
+)
 def question_bank(request: AuthedRequest, version: int | None = None) -> dict[str, Any]:
     require(request.user, Permission.CASE_VIEW)
     try:

@@ -75,7 +75,14 @@ def distinctive_strings(home: Authority) -> dict[str, str]:
 
     mine = strings(Authority.objects.filter(pk=home.pk))
     theirs = strings(Authority.objects.exclude(pk=home.pk))
-    return {s: where for s, where in theirs.items() if s not in mine}
+    # What a shared notice says (its number, the refused end user's name) is every authority's to read.
+    shared: set[str] = set()
+    for label in SHARED_ON_PURPOSE:
+        model = apps.get_model(label)
+        texts = [f.name for f in model._meta.fields if f.get_internal_type() in ("CharField", "TextField")]
+        for values in model.objects.values_list(*texts):
+            shared.update(v for v in values if isinstance(v, str))
+    return {s: where for s, where in theirs.items() if s not in mine and s not in shared}
 
 
 @dataclass

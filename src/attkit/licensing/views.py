@@ -3,9 +3,12 @@ and confirmation pages, customs shipments, denial notices and licence verificati
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,7 +17,9 @@ from django.db.models import Count, Q, QuerySet
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from attkit.core.http import AuthedRequest
@@ -626,110 +631,121 @@ def _confirm(
     )
 
 
-def _reason_action(
-    request: AuthedRequest,
-    pk: UUID,
-    *,
-    permission: Permission,
-    action: Any,
-    title: str,
-    consequence: str,
-    button: str,
-    done: str,
-) -> HttpResponse:
-    require(request.user, permission)
-    case = _case(request, pk)
-    form = forms.ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+@dataclass(frozen=True)
+class _Confirmation:
+    """A confirmation page that makes one service call: `act(case.pk, by=user, **form.cleaned_data)`."""
+
+    act: Callable[..., Any]
+    title: str | Promise
+    consequence: str | Promise
+    button: str | Promise
+    done: str | Promise | Callable[[Any], str] | None = None  # the message, or one built from what act returned
+    form_class: type[django_forms.Form] = forms.ReasonForm
+    anchor: str = ""
+    danger: bool = True
+
+
+def _confirm_action(request: AuthedRequest, case: Case, page: _Confirmation) -> HttpResponse:
+    posted = request.method == "POST"
+    # A form with fields is bound only to a POST that carries some (as everywhere here: `request.POST or None`);
+    # a confirmation with nothing to fill in acts on any POST.
+    bound = posted and (bool(request.POST) or not page.form_class.base_fields)
+    form = page.form_class(request.POST if bound else None)
+    if bound and form.is_valid():
         try:
-            action(case.pk, by=request.user, reason=form.cleaned_data["reason"])
+            result = page.act(case.pk, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
             forms.apply_errors(form, exc)
         else:
-            messages.success(request, done)
-            return _to_case(case)
-    return _confirm(request, case, title=title, consequence=consequence, button=button, form=form)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def withdraw(request: AuthedRequest, pk: UUID) -> HttpResponse:
-    return _reason_action(
+            done = page.done(result) if callable(page.done) else page.done
+            if done:
+                messages.success(request, str(done))
+            return _to_case(case, page.anchor)
+    return _confirm(
         request,
-        pk,
-        permission=Permission.CASE_APPLY,
-        action=services.withdraw,
-        title=_("Withdraw the application"),
-        consequence=_("The authority stops working on it. You cannot take this back; you would apply again."),
-        button=_("Withdraw the application"),
-        done=_("Application withdrawn."),
+        case,
+        title=str(page.title),
+        consequence=str(page.consequence),
+        button=str(page.button),
+        form=form,
+        danger=page.danger,
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def request_information(request: AuthedRequest, pk: UUID) -> HttpResponse:
-    return _reason_action(
-        request,
-        pk,
-        permission=Permission.CASE_PROCESS,
-        action=services.request_information,
-        title=_("Request information from the applicant"),
-        consequence=_("The case clock stops until the applicant answers. Say exactly what is needed."),
-        button=_("Send the request"),
-        done=_("Request sent; the clock is stopped."),
-    )
+def _confirmation_view(permission: Permission, page: _Confirmation) -> Callable[..., HttpResponse]:
+    """The view of a confirmation page that needs one permission (checked before the case is looked up)."""
+
+    @login_required
+    @require_http_methods(["GET", "POST"])
+    def view(request: AuthedRequest, pk: UUID) -> HttpResponse:
+        require(request.user, permission)
+        return _confirm_action(request, _case(request, pk), page)
+
+    return view
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def suspend(request: AuthedRequest, pk: UUID) -> HttpResponse:
-    return _reason_action(
-        request,
-        pk,
-        permission=Permission.CASE_COUNTERSIGN,
-        action=services.suspend,
-        title=_("Suspend the licence"),
-        consequence=_(
+withdraw = _confirmation_view(
+    Permission.CASE_APPLY,
+    _Confirmation(
+        services.withdraw,
+        title=gettext_lazy("Withdraw the application"),
+        consequence=gettext_lazy(
+            "The authority stops working on it. You cannot take this back; you would apply again."
+        ),
+        button=gettext_lazy("Withdraw the application"),
+        done=gettext_lazy("Application withdrawn."),
+    ),
+)
+
+request_information = _confirmation_view(
+    Permission.CASE_PROCESS,
+    _Confirmation(
+        services.request_information,
+        title=gettext_lazy("Request information from the applicant"),
+        consequence=gettext_lazy("The case clock stops until the applicant answers. Say exactly what is needed."),
+        button=gettext_lazy("Send the request"),
+        done=gettext_lazy("Request sent; the clock is stopped."),
+    ),
+)
+
+suspend = _confirmation_view(
+    Permission.CASE_COUNTERSIGN,
+    _Confirmation(
+        services.suspend,
+        title=gettext_lazy("Suspend the licence"),
+        consequence=gettext_lazy(
             "Customs will refuse shipments under this licence, and its verification will say so, until it is "
             "reinstated (Art. 7(7))."
         ),
-        button=_("Suspend the licence"),
-        done=_("Licence suspended."),
-    )
+        button=gettext_lazy("Suspend the licence"),
+        done=gettext_lazy("Licence suspended."),
+    ),
+)
 
+reinstate = _confirmation_view(
+    Permission.CASE_COUNTERSIGN,
+    _Confirmation(
+        services.reinstate,
+        title=gettext_lazy("Reinstate the licence"),
+        consequence=gettext_lazy("Shipments can be recorded against the licence again."),
+        button=gettext_lazy("Reinstate the licence"),
+        done=gettext_lazy("Licence reinstated."),
+    ),
+)
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def reinstate(request: AuthedRequest, pk: UUID) -> HttpResponse:
-    return _reason_action(
-        request,
-        pk,
-        permission=Permission.CASE_COUNTERSIGN,
-        action=services.reinstate,
-        title=_("Reinstate the licence"),
-        consequence=_("Shipments can be recorded against the licence again."),
-        button=_("Reinstate the licence"),
-        done=_("Licence reinstated."),
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def revoke(request: AuthedRequest, pk: UUID) -> HttpResponse:
-    return _reason_action(
-        request,
-        pk,
-        permission=Permission.CASE_COUNTERSIGN,
-        action=services.revoke,
-        title=_("Revoke the licence"),
-        consequence=_(
+revoke = _confirmation_view(
+    Permission.CASE_COUNTERSIGN,
+    _Confirmation(
+        services.revoke,
+        title=gettext_lazy("Revoke the licence"),
+        consequence=gettext_lazy(
             "The licence ends for good (Art. 7(7)); its seal is published as revoked to every verifier. "
             "This cannot be undone."
         ),
-        button=_("Revoke the licence"),
-        done=_("Licence revoked."),
-    )
+        button=gettext_lazy("Revoke the licence"),
+        done=gettext_lazy("Licence revoked."),
+    ),
+)
 
 
 @login_required
@@ -753,53 +769,33 @@ def respond(request: AuthedRequest, pk: UUID) -> HttpResponse:
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def screening_clear(request: AuthedRequest, pk: UUID) -> HttpResponse:
-    require(request.user, Permission.CASE_PROCESS)
-    case = _case(request, pk)
-    form = forms.EmptyForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST":
-        try:
-            services.screening_clear(case.pk, by=request.user)
-        except ValidationError as exc:
-            forms.apply_errors(form, exc)
-        else:
-            messages.success(request, _("Screening cleared: the case is under assessment."))
-            return _to_case(case)
-    return _confirm(
-        request,
-        case,
-        title=_("Clear screening"),
-        consequence=_("The case goes to assessment, and the agencies named by the routing rules are consulted."),
-        button=_("Clear screening"),
-        form=form,
+screening_clear = _confirmation_view(
+    Permission.CASE_PROCESS,
+    _Confirmation(
+        services.screening_clear,
+        title=gettext_lazy("Clear screening"),
+        consequence=gettext_lazy(
+            "The case goes to assessment, and the agencies named by the routing rules are consulted."
+        ),
+        button=gettext_lazy("Clear screening"),
+        done=gettext_lazy("Screening cleared: the case is under assessment."),
+        form_class=forms.EmptyForm,
         danger=False,
-    )
+    ),
+)
 
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def start_screening(request: AuthedRequest, pk: UUID) -> HttpResponse:
-    require(request.user, Permission.CASE_PROCESS)
-    case = _case(request, pk)
-    form = forms.EmptyForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST":
-        try:
-            services.start_screening(case.pk, by=request.user)
-        except ValidationError as exc:
-            forms.apply_errors(form, exc)
-        else:
-            return _to_case(case, "screening")
-    return _confirm(
-        request,
-        case,
-        title=_("Start screening"),
-        consequence=_("You take the case: review its screening hits and flags, then clear screening."),
-        button=_("Start screening"),
-        form=form,
+start_screening = _confirmation_view(
+    Permission.CASE_PROCESS,
+    _Confirmation(
+        services.start_screening,
+        title=gettext_lazy("Start screening"),
+        consequence=gettext_lazy("You take the case: review its screening hits and flags, then clear screening."),
+        button=gettext_lazy("Start screening"),
+        form_class=forms.EmptyForm,
+        anchor="screening",
         danger=False,
-    )
+    ),
+)
 
 
 @login_required
@@ -981,31 +977,33 @@ def countersign(request: AuthedRequest, pk: UUID) -> HttpResponse:
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def issue(request: AuthedRequest, pk: UUID) -> HttpResponse:
-    require(request.user, Permission.CASE_PROCESS)
-    case = _case(request, pk)
-    form = forms.IssueForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.issue_licence(case.pk, by=request.user, valid_until=form.cleaned_data.get("valid_until"))
-        except ValidationError as exc:
-            forms.apply_errors(form, exc)
-        else:
-            messages.success(request, _("Licence issued and sealed."))
-            return _to_case(case)
-    return _confirm(
-        request,
-        case,
-        title=_("Issue the licence"),
-        consequence=_(
+issue = _confirmation_view(
+    Permission.CASE_PROCESS,
+    _Confirmation(
+        services.issue_licence,
+        title=gettext_lazy("Issue the licence"),
+        consequence=gettext_lazy(
             "A sealed licence is printed: customs anywhere can verify it and draw shipments against it "
             "until it is exhausted, expires, or is suspended or revoked."
         ),
-        button=_("Issue the licence"),
-        form=form,
-    )
+        button=gettext_lazy("Issue the licence"),
+        done=gettext_lazy("Licence issued and sealed."),
+        form_class=forms.IssueForm,
+    ),
+)
+
+_SHARE_DENIAL = _Confirmation(
+    services.share_denial_notice,
+    title=gettext_lazy("Share a denial notice"),
+    consequence=gettext_lazy(
+        "Every authority on the hub will see the end user, the destination, the categories and the criteria "
+        "of this refusal (never the rest of the case); their later applications for the same end user are "
+        "flagged."
+    ),
+    button=gettext_lazy("Share the denial notice"),
+    done=lambda notice: _("Denial notice %(n)s shared.") % {"n": notice.number},
+    form_class=forms.EmptyForm,
+)
 
 
 @login_required
@@ -1017,27 +1015,7 @@ def share_denial(request: AuthedRequest, pk: UUID) -> HttpResponse:
         or has_permission(request.user, Permission.CASE_COUNTERSIGN)
     ):
         raise PermissionDenied(_("You do not have permission to do this."))
-    form = forms.EmptyForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST":
-        try:
-            notice = services.share_denial_notice(case.pk, by=request.user)
-        except ValidationError as exc:
-            forms.apply_errors(form, exc)
-        else:
-            messages.success(request, _("Denial notice %(n)s shared.") % {"n": notice.number})
-            return _to_case(case)
-    return _confirm(
-        request,
-        case,
-        title=_("Share a denial notice"),
-        consequence=_(
-            "Every authority on the hub will see the end user, the destination, the categories and the criteria "
-            "of this refusal (never the rest of the case); their later applications for the same end user are "
-            "flagged."
-        ),
-        button=_("Share the denial notice"),
-        form=form,
-    )
+    return _confirm_action(request, case, _SHARE_DENIAL)
 
 
 # --- customs ------------------------------------------------------------------------------------------------

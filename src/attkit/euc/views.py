@@ -3,6 +3,7 @@ delivery verification, PDFs, and the exporting state's 'record a use' through a 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -16,6 +17,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
@@ -326,56 +328,95 @@ def _section_page(
     return render(request, template, context, status=400 if form.errors else 200)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def draft_details(request: AuthedRequest, pk: UUID) -> HttpResponse:
-    euc = _own_draft(request, pk)
-    if request.method == "POST":
-        form = DetailsForm(request.POST)
-        if form.is_valid():
+def _answers_view(
+    section: str,
+    form_class: type[dj_forms.Form],
+    save: Callable[..., Any],
+    initial: Callable[[EndUserCertificate], dict[str, Any]],
+    title: Promise,
+) -> Callable[..., HttpResponse]:
+    """A section of answers (euc/draft_<section>.html): shown filled in, saved, then back to the task list."""
+
+    @login_required
+    @require_http_methods(["GET", "POST"])
+    def view(request: AuthedRequest, pk: UUID) -> HttpResponse:
+        euc = _own_draft(request, pk)
+        if request.method == "POST":
+            form = form_class(request.POST)
+            if form.is_valid():
+                try:
+                    save(euc.pk, by=request.user, data=form.cleaned_data)
+                except ValidationError as exc:
+                    apply_errors(form, exc)
+                else:
+                    return redirect("euc:draft", pk=euc.pk)
+        else:
+            form = form_class(initial=initial(euc))
+        return _section_page(request, euc, form, f"euc/draft_{section}.html", title=str(title))
+
+    return view
+
+
+def _lines_view(
+    section: str, form_class: type[dj_forms.Form], add: Callable[..., Any], added: Promise, title: Promise
+) -> Callable[..., HttpResponse]:
+    """A section that lists its lines and adds one at a time (euc/draft_<section>.html, back to itself)."""
+
+    @login_required
+    @require_http_methods(["GET", "POST"])
+    def view(request: AuthedRequest, pk: UUID) -> HttpResponse:
+        euc = _own_draft(request, pk)
+        form = form_class(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
             try:
-                services.save_details(euc.pk, by=request.user, data=form.cleaned_data)
+                add(euc.pk, by=request.user, data=form.cleaned_data)
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:
-                return redirect("euc:draft", pk=euc.pk)
-    else:
-        form = DetailsForm(
-            initial={
-                "expiry_date": euc.expiry_date.isoformat() if euc.expiry_date else "",
-                "official_name": euc.official_name,
-                "official_title": euc.official_title,
-                "certification_text": euc.certification_text,
-                "contract_number": euc.contract_number,
-                "contract_date": euc.contract_date.isoformat() if euc.contract_date else "",
-                "final_destination_country": euc.final_destination_country or euc.authority.country,
-            }
-        )
-    return _section_page(request, euc, form, "euc/draft_details.html", title=_("Certificate details"))
+                messages.success(request, str(added))
+                return redirect(f"euc:draft_{section}", pk=euc.pk)
+        result = services.check_draft(euc)
+        extra = {"summary": summary(euc), "section_errors": result.errors.get(section, [])}
+        return _section_page(request, euc, form, f"euc/draft_{section}.html", title=str(title), extra=extra)
+
+    return view
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def draft_parties(request: AuthedRequest, pk: UUID) -> HttpResponse:
-    euc = _own_draft(request, pk)
-    form = PartyForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_party(euc.pk, by=request.user, data=form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Party added."))
-            return redirect("euc:draft_parties", pk=euc.pk)
-    result = services.check_draft(euc)
-    return _section_page(
-        request,
-        euc,
-        form,
-        "euc/draft_parties.html",
-        title=_("Parties"),
-        extra={"summary": summary(euc), "section_errors": result.errors.get("parties", [])},
-    )
+def _details_initial(euc: EndUserCertificate) -> dict[str, Any]:
+    return {
+        "expiry_date": euc.expiry_date.isoformat() if euc.expiry_date else "",
+        "official_name": euc.official_name,
+        "official_title": euc.official_title,
+        "certification_text": euc.certification_text,
+        "contract_number": euc.contract_number,
+        "contract_date": euc.contract_date.isoformat() if euc.contract_date else "",
+        "final_destination_country": euc.final_destination_country or euc.authority.country,
+    }
+
+
+def _end_use_initial(euc: EndUserCertificate) -> dict[str, Any]:
+    return {
+        "description": euc.end_use,
+        "no_other_use": euc.no_other_use,
+        "no_reexport_without_consent": euc.no_reexport_without_consent,
+        "no_wmd": euc.no_wmd,
+        "delivery_verification": euc.delivery_verification,
+        "post_shipment_verification": euc.post_shipment_verification,
+    }
+
+
+draft_details = _answers_view(
+    "details", DetailsForm, services.save_details, _details_initial, gettext_lazy("Certificate details")
+)
+draft_end_use = _answers_view(
+    "end_use", EndUseForm, services.save_end_use, _end_use_initial, gettext_lazy("End use and undertakings")
+)
+draft_parties = _lines_view(
+    "parties", PartyForm, services.add_party, gettext_lazy("Party added."), gettext_lazy("Parties")
+)
+draft_goods = _lines_view(
+    "goods", GoodsLineForm, services.add_goods_line, gettext_lazy("Goods line added."), gettext_lazy("Goods")
+)
 
 
 @login_required
@@ -388,63 +429,12 @@ def remove_party(request: AuthedRequest, pk: UUID, party_pk: UUID) -> HttpRespon
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
-def draft_goods(request: AuthedRequest, pk: UUID) -> HttpResponse:
-    euc = _own_draft(request, pk)
-    form = GoodsLineForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_goods_line(euc.pk, by=request.user, data=form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Goods line added."))
-            return redirect("euc:draft_goods", pk=euc.pk)
-    result = services.check_draft(euc)
-    return _section_page(
-        request,
-        euc,
-        form,
-        "euc/draft_goods.html",
-        title=_("Goods"),
-        extra={"summary": summary(euc), "section_errors": result.errors.get("goods", [])},
-    )
-
-
-@login_required
 @require_POST
 def remove_goods_line(request: AuthedRequest, pk: UUID, line_pk: UUID) -> HttpResponse:
     euc = _own_draft(request, pk)
     services.remove_goods_line(euc.pk, line_pk, by=request.user)
     messages.success(request, _("Goods line removed."))
     return redirect("euc:draft_goods", pk=euc.pk)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def draft_end_use(request: AuthedRequest, pk: UUID) -> HttpResponse:
-    euc = _own_draft(request, pk)
-    if request.method == "POST":
-        form = EndUseForm(request.POST)
-        if form.is_valid():
-            try:
-                services.save_end_use(euc.pk, by=request.user, data=form.cleaned_data)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                return redirect("euc:draft", pk=euc.pk)
-    else:
-        form = EndUseForm(
-            initial={
-                "description": euc.end_use,
-                "no_other_use": euc.no_other_use,
-                "no_reexport_without_consent": euc.no_reexport_without_consent,
-                "no_wmd": euc.no_wmd,
-                "delivery_verification": euc.delivery_verification,
-                "post_shipment_verification": euc.post_shipment_verification,
-            }
-        )
-    return _section_page(request, euc, form, "euc/draft_end_use.html", title=_("End use and undertakings"))
 
 
 @login_required

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "attkit.core.middleware.RequestIdMiddleware",
     "attkit.core.middleware.BodySizeLimitMiddleware",
+    "attkit.core.middleware.NulInQueryMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

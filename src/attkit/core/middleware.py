@@ -67,6 +67,23 @@ class BodySizeLimitMiddleware:
         return self.get_response(request)
 
 
+class NulInQueryMiddleware:
+    """Refuse a NUL character in the query string with 400: PostgreSQL cannot compare text holding one, so every
+    filter that passed it to a query answered 500."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if any("\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists()):
+            message = _("The request could not be understood. Check what you entered.")
+            if wants_json(request):
+                return JsonResponse({"detail": message}, status=400)
+            html = render_to_string("errors/error.html", {"status": 400, "title": _("Bad request"), "message": message})
+            return HttpResponse(html, status=400)
+        return self.get_response(request)
+
+
 def too_large(request: HttpRequest, limit: int) -> HttpResponse:
     message = _("The request is too large. The limit is %(mb)s MB.") % {"mb": round(limit / 1024 / 1024, 1)}
     if wants_json(request):

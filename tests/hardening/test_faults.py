@@ -409,6 +409,34 @@ def test_loading_a_list_loses_its_connection(make_authority, tmp_path, how, poin
     chain_ok()
 
 
+def test_screening_a_party_loses_its_connection_between_two_hits(make_authority, tmp_path, how):
+    from attkit.screening import services as screening
+    from attkit.screening.models import ScreeningHit, ScreeningRun
+
+    mx = make_authority("MX")
+    two = "N-3,Juan Pérez García,person,MX,national denial\nN-4,Juan Perez Garcia,person,MX,national denial\n"
+    screening.load_list("csv", _national(tmp_path, NATIONAL + two), authority=mx, version="v1")
+    subject = screening.Subject(mx, "test.party", "party-1", "Party 1", "Juan Pérez García", country="MX")
+    first = screening.screen_subject(subject)
+    assert first.hits.count() == 2
+    before = Unchanged()
+    calls = {"n": 0}
+
+    def second_hit(*args: Any, **kwargs: Any) -> bool:
+        calls["n"] += 1
+        return calls["n"] == 2
+
+    with faults.drop_at(ScreeningHit.objects, "create", how=how, when=second_hit) as fault:
+        fails_with_lost_connection(lambda: screening.screen_subject(subject))
+    assert fault.fired == 1
+    before.check()  # the first run is still the latest, with its two hits; no run with one hit
+    chain_ok()
+    again = screening.screen_subject(subject)
+    assert again.hits.count() == 2
+    assert list(ScreeningRun.objects.filter(subject_id="party-1", is_latest=True)) == [again]
+    chain_ok()
+
+
 def test_a_list_loaded_but_not_rescreened_says_so_and_the_rescreen_command_finishes(world, tmp_path, how):
     """The re-screening of open cases runs after the new version has committed: a connection lost then must
     not be reported as 'not saved', and loading the same list again would find no change (so no re-screen)."""

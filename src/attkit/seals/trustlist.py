@@ -219,7 +219,7 @@ def _check_signature(content: dict[str, Any], signature: object, root: x509.Cert
     try:
         header = json.loads(_b64url_decode(header_b64), object_pairs_hook=_no_duplicates)
         raw_signature = _b64url_decode(signature_b64)
-    except (ValueError, UnicodeDecodeError, binascii.Error):
+    except (ValueError, UnicodeDecodeError, binascii.Error, RecursionError):
         _refuse(TrustListProblem.BAD_SIGNATURE, "The signature is not a valid JWS.")
     if not isinstance(header, dict) or "crit" in header or header.get("typ") != JWS_TYPE:
         _refuse(TrustListProblem.BAD_SIGNATURE, "The signature header is not that of an attkit trust list.")

@@ -4,7 +4,9 @@ half-written, the audit chain still verifies, and the same operation retried aft
 Each test drops the connection at a point inside a real service (after the serial is allocated, after the
 first writes, inside the audit record, just before the commit), then compares every table and every stored
 file with how they were before. On PostgreSQL the drop is real (the server ends the session, or the client's
-socket is cut); on SQLite the database raises OperationalError at the same point instead.
+socket is cut); on SQLite the database raises OperationalError at the same point instead. A worker process
+killed while it holds a use case's locks leaves none behind (PostgreSQL only). One kill point of each
+operation runs in `make test`; the other points, the cut socket and the longer journeys in `make test-slow`.
 """
 
 from __future__ import annotations
@@ -180,6 +182,7 @@ def test_the_issue_page_says_the_database_failed_and_the_retry_issues(euc_draft,
     assert draft.status == EucStatus.ISSUED and draft.serial
 
 
+@pytest.mark.slow
 def test_the_api_answers_503_when_the_database_fails_and_the_retry_issues(euc_draft, client, login):
     draft, issuer = euc_draft
     login(issuer)
@@ -249,6 +252,7 @@ def test_proposing_a_decision_loses_its_connection(world, how):
     chain_ok()
 
 
+@pytest.mark.slow
 def test_countersigning_an_approval_loses_its_connection(world, how):
     from attkit.licensing import services
     from attkit.licensing.models import CaseState
@@ -344,6 +348,7 @@ def test_recording_a_shipment_loses_its_connection(world, how, point):
     chain_ok()
 
 
+@pytest.mark.slow
 def test_issuing_a_licence_leaves_no_sealed_licence_behind(world, how):
     from attkit.licensing import documents, services
     from attkit.licensing.models import CaseState, DocumentKind

@@ -87,7 +87,7 @@ class InjectionFinder(HTMLParser):
                 self.found.append(f"<{tag} {name}={text!r}>")
             if "PROBE" in name:
                 self.found.append(f"<{tag}> with an attribute made by a probe: {name!r}")
-        if tag in ("img", "svg", "b", "iframe", "object", "embed") and any(
+        if tag in ("img", "svg", "b", "i", "iframe", "object", "embed") and any(
             "PROBE" in (v or "") for v in values.values()
         ):
             self.found.append(f"<{tag}> made by a probe: {attrs!r}")
@@ -110,7 +110,7 @@ def injected_markup(html: str) -> list[str]:
     finder.close()
     found = list(finder.found)
     # An element built by a payload: the payload's tag with PROBE as its content or attribute.
-    for tag in ("b", "svg", "script"):
+    for tag in ("b", "i", "svg", "script"):
         if re.search(rf"<{tag}\b[^>]*>\s*PROBE|<{tag}\b[^>]*PROBE", html, re.IGNORECASE):
             found.append(f"raw <{tag}> around PROBE in the markup")
     return found

@@ -99,14 +99,24 @@ class EucResult:
     lines: tuple[tuple[int, str, int], ...] = ()  # (EUC line number, category, quantity still covered)
 
 
+def _quantity(value: Any) -> int:
+    """A sealed quantity as a whole number; anything else (text, lists, huge or negative) covers nothing."""
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 15:
+        return int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10**15:
+        return value
+    return 0
+
+
 def _payload_goods(payload: Mapping[str, Any]) -> list[tuple[str, int]]:
+    """The goods lines of a sealed EUC payload. The seal verified, but its content is still read defensively."""
     rows = payload.get("g") or payload.get("goods") or []
     goods: list[tuple[str, int]] = []
-    for row in rows:
+    for row in rows if isinstance(rows, list | tuple) else []:
         if isinstance(row, list | tuple) and len(row) >= 3:
-            goods.append((normalise_code(str(row[0])), int(row[2])))
+            goods.append((normalise_code(str(row[0])), _quantity(row[2])))
         elif isinstance(row, Mapping):
-            goods.append((normalise_code(str(row.get("category", ""))), int(row.get("quantity") or 0)))
+            goods.append((normalise_code(str(row.get("category", ""))), _quantity(row.get("quantity"))))
     return goods
 
 

@@ -8,6 +8,7 @@ such a file answers with a clear message, never a 500.
 from __future__ import annotations
 
 import io
+import json
 import os
 import resource
 import signal
@@ -311,3 +312,37 @@ def test_the_verify_page_answers_hostile_files(verifier_client: Client, name: st
 
 def test_a_deflate_bomb_helper_is_what_it_claims() -> None:
     assert zlib.decompress(files.zeros_deflated(1_000_003)) == bytes(1_000_003)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(HOSTILE_UPLOADS))
+def test_the_other_upload_pages_answer_hostile_files(verifier_client: Client, name: str) -> None:
+    data = HOSTILE_UPLOADS[name]()
+    licence = verifier_client.post("/cases/licence/verify/", {"file": SimpleUploadedFile(name, data)})
+    assert licence.status_code in (200, 400), licence.status_code
+    use = verifier_client.post("/euc/use/", {"serial": "MX-EUC-2026-000001", "file": SimpleUploadedFile(name, data)})
+    assert use.status_code in (200, 400), use.status_code
+
+
+# --- trust list imports: a signed JSON file from another state ---------------------------------------------------
+
+HOSTILE_TRUST_LISTS = {
+    "deep-json": b"[" * 100_000 + b"]" * 100_000,
+    "deep-jws-header": json.dumps({"signature": "W1tb" * 30_000 + "..AAAA"}).encode(),
+    "not-utf8": b"\xff\xfe{}",
+    "pdf": b"%PDF-1.7\n%%EOF\n",
+    "huge-number": b'{"format": 1' + b"0" * 100_000 + b"}",
+    "empty": b"",
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(HOSTILE_TRUST_LISTS))
+def test_trust_list_imports_refuse_hostile_files(make_user: Any, name: str) -> None:
+    client = Client()
+    client.force_login(make_user("DE", Role.ADMINISTRATOR))
+    data = HOSTILE_TRUST_LISTS[name]
+    api = client.post("/api/v1/seals/trust-lists", {"file": SimpleUploadedFile("list.json", data), "fingerprint": ""})
+    assert api.status_code in (400, 413, 422), (api.status_code, api.content[:300])
+    page = client.post("/seals/trust-lists/import/", {"file": SimpleUploadedFile("list.json", data)})
+    assert page.status_code in (200, 400), page.status_code

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -33,6 +33,17 @@ def cli_keeps_connection(monkeypatch: pytest.MonkeyPatch) -> None:
     from django.core.management import base
 
     monkeypatch.setattr(base.connections, "close_all", lambda: None)
+
+
+@pytest.fixture(autouse=True)
+def _reset_language() -> Iterator[None]:
+    """A test's requests leave their language active in the thread (LocaleMiddleware activates it and
+    nothing deactivates it): start every test from the default language so the order of tests does not matter."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -106,13 +106,20 @@ def _sort_links(request: AuthedRequest, chosen: dict[str, str]) -> dict[str, str
 def case_list(request: AuthedRequest) -> HttpResponse:
     """Officials' list of the authority's cases: sortable, filtered in the URL, paginated."""
     require(request.user, Permission.CASE_VIEW)
-    cases, chosen = _filtered(
-        request,
-        services.cases_for(request.user)
-        .select_related("applicant")
-        .annotate(open_blocking=Count("flags", filter=Q(flags__severity="blocking", flags__status=FlagStatus.OPEN))),
-    )
+    cases, chosen = _filtered(request, services.cases_for(request.user).select_related("applicant"))
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Open blocking flags are counted for the cases on the page only: counted by an annotation of the
+    # list, they made the database join and group every case of the authority, for the page and again
+    # for the paginator's count, to show 25 rows.
+    page.object_list = rows = list(page.object_list)
+    blocking = dict(
+        CaseFlag.objects.filter(case__in=rows, severity="blocking", status=FlagStatus.OPEN)
+        .values("case")
+        .annotate(n=Count("pk"))
+        .values_list("case", "n")
+    )
+    for case in rows:
+        setattr(case, "open_blocking", blocking.get(case.pk, 0))  # noqa: B010 (read by the template)
     flag_codes = sorted(texts.FLAG_TITLES.items(), key=lambda item: str(item[1]))
     return _page(
         request,
@@ -255,70 +262,65 @@ def section_about(request: AuthedRequest, pk: UUID) -> HttpResponse:
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def section_parties(request: AuthedRequest, pk: UUID) -> HttpResponse:
+def _lines_view(
+    section: str, form_class: type[django_forms.Form], add: Callable[..., Any], added: Promise, title: Promise
+) -> Callable[..., HttpResponse]:
+    """A section that lists the case's lines (`case.<section>`) and adds one at a time, back to itself."""
+
+    @login_required
+    @require_http_methods(["GET", "POST"])
+    def view(request: AuthedRequest, pk: UUID) -> HttpResponse:
+        case = _draft(request, pk)
+        if (redirect := _editable_or_redirect(case)) is not None:
+            return redirect
+        form = form_class(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                add(case.pk, by=request.user, data=form.cleaned_data)
+            except ValidationError as exc:
+                forms.apply_errors(form, exc)
+            else:
+                messages.success(request, str(added))
+                return HttpResponseRedirect(reverse(f"licensing:section_{section}", args=[case.pk]))
+        return _page(
+            request,
+            f"licensing/section_{section}.html",
+            {"page_title": str(title), "case": case, section: getattr(case, section).all(), "form": form},
+        )
+
+    return view
+
+
+def _remove_line(
+    request: AuthedRequest, pk: UUID, line_id: UUID, remove: Callable[..., Any], section: str
+) -> HttpResponse:
+    """Remove a line of a draft (a party, goods line or document); a refusal is shown on the section's page."""
     case = _draft(request, pk)
-    if (redirect := _editable_or_redirect(case)) is not None:
-        return redirect
-    form = forms.PartyForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_party(case.pk, by=request.user, data=form.cleaned_data)
-        except ValidationError as exc:
-            forms.apply_errors(form, exc)
-        else:
-            messages.success(request, _("Party added."))
-            return HttpResponseRedirect(reverse("licensing:section_parties", args=[case.pk]))
-    return _page(
-        request,
-        "licensing/section_parties.html",
-        {"page_title": _("Parties"), "case": case, "parties": case.parties.all(), "form": form},
-    )
+    try:
+        remove(case.pk, line_id, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return HttpResponseRedirect(reverse(f"licensing:section_{section}", args=[case.pk]))
+
+
+section_parties = _lines_view(
+    "parties", forms.PartyForm, services.add_party, gettext_lazy("Party added."), gettext_lazy("Parties")
+)
+section_goods = _lines_view(
+    "goods", forms.GoodsForm, services.add_goods_line, gettext_lazy("Goods line added."), gettext_lazy("Goods")
+)
 
 
 @login_required
 @require_POST
 def remove_party(request: AuthedRequest, pk: UUID, party_id: UUID) -> HttpResponse:
-    case = _draft(request, pk)
-    try:
-        services.remove_party(case.pk, party_id, by=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    return HttpResponseRedirect(reverse("licensing:section_parties", args=[case.pk]))
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def section_goods(request: AuthedRequest, pk: UUID) -> HttpResponse:
-    case = _draft(request, pk)
-    if (redirect := _editable_or_redirect(case)) is not None:
-        return redirect
-    form = forms.GoodsForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_goods_line(case.pk, by=request.user, data=form.cleaned_data)
-        except ValidationError as exc:
-            forms.apply_errors(form, exc)
-        else:
-            messages.success(request, _("Goods line added."))
-            return HttpResponseRedirect(reverse("licensing:section_goods", args=[case.pk]))
-    return _page(
-        request,
-        "licensing/section_goods.html",
-        {"page_title": _("Goods"), "case": case, "goods": case.goods.all(), "form": form},
-    )
+    return _remove_line(request, pk, party_id, services.remove_party, "parties")
 
 
 @login_required
 @require_POST
 def remove_goods(request: AuthedRequest, pk: UUID, line_id: UUID) -> HttpResponse:
-    case = _draft(request, pk)
-    try:
-        services.remove_goods_line(case.pk, line_id, by=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    return HttpResponseRedirect(reverse("licensing:section_goods", args=[case.pk]))
+    return _remove_line(request, pk, line_id, services.remove_goods_line, "goods")
 
 
 @login_required
@@ -416,12 +418,7 @@ def section_documents(request: AuthedRequest, pk: UUID) -> HttpResponse:
 @login_required
 @require_POST
 def remove_document(request: AuthedRequest, pk: UUID, document_id: UUID) -> HttpResponse:
-    case = _draft(request, pk)
-    try:
-        services.remove_document(case.pk, document_id, by=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    return HttpResponseRedirect(reverse("licensing:section_documents", args=[case.pk]))
+    return _remove_line(request, pk, document_id, services.remove_document, "documents")
 
 
 @login_required

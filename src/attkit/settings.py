@@ -136,7 +136,20 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     if _db["NAME"] not in (":memory:", "") and not str(_db["NAME"]).startswith("file:"):
         Path(_db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 else:
+    # A client that vanishes inside a transaction (a machine or network lost, not a process killed: that closes
+    # the socket) would hold its row locks until TCP noticed, about two hours by default. Keepalives notice in
+    # about two minutes, and the server ends a transaction left idle longer than the timeout (0 turns it off).
+    _idle_tx_seconds = env_int("ATTKIT_DB_IDLE_IN_TRANSACTION_TIMEOUT", 300, minimum=0)
     _db.setdefault("OPTIONS", {})
+    _db["OPTIONS"].update(
+        {
+            "keepalives": 1,
+            "keepalives_idle": 60,
+            "keepalives_interval": 10,
+            "keepalives_count": 6,
+            "options": f"-c idle_in_transaction_session_timeout={_idle_tx_seconds * 1000}",
+        }
+    )
     _db["CONN_HEALTH_CHECKS"] = True
 _test_url = os.environ.get("ATTKIT_TEST_DATABASE_URL")
 if _test_url and ENV == "test":

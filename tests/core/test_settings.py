@@ -60,3 +60,29 @@ def test_good_production_settings_start(tmp_path) -> None:
         }
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_postgresql_sessions_end_idle_transactions_and_detect_lost_clients() -> None:
+    """A client lost inside a transaction must not hold its locks for hours: the server ends idle transactions."""
+    import psycopg
+
+    url = "postgres://postgres@127.0.0.1:5432/postgres"
+    try:
+        psycopg.connect(url, connect_timeout=3).close()
+    except psycopg.OperationalError:
+        if os.environ.get("CI") == "true":
+            raise
+        pytest.skip("PostgreSQL is not reachable at 127.0.0.1:5432")
+    code = (
+        "import django; django.setup()\n"
+        "from django.db import connection\n"
+        "c = connection.cursor(); c.execute('SHOW idle_in_transaction_session_timeout'); print(c.fetchone()[0])\n"
+        "print(connection.connection.info.get_parameters()['keepalives_idle'])\n"
+    )
+    full = {k: v for k, v in os.environ.items() if not k.startswith(("ATTKIT_", "PYTEST"))}
+    full.update({"ATTKIT_DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "attkit.settings", "ATTKIT_ENV": "dev"})
+    default = subprocess.run([sys.executable, "-c", code], env=full, capture_output=True, text=True, check=True)
+    assert default.stdout.split() == ["5min", "60"]
+    full["ATTKIT_DB_IDLE_IN_TRANSACTION_TIMEOUT"] = "30"
+    custom = subprocess.run([sys.executable, "-c", code], env=full, capture_output=True, text=True, check=True)
+    assert custom.stdout.split()[0] == "30s"

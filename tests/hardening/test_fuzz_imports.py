@@ -3,6 +3,7 @@ huge fields, formula injection, wrong column counts. A clear problem list or a r
 
 from __future__ import annotations
 
+import csv
 import io
 import zipfile
 from typing import Any
@@ -250,6 +251,14 @@ def test_formula_text_never_becomes_a_formula_in_the_report(mx: Any, make_user: 
         sheets = [book.read(n) for n in book.namelist() if n.startswith("xl/worksheets/")]
     assert sheets and not any(b"<f>" in sheet for sheet in sheets)
     assert any(b"=1+1" in sheet for sheet in sheets)  # the text is still there, as text
+    # In CSV, the apostrophe is what tells a spreadsheet that a cell is text.
+    report_rows = list(csv.reader(io.StringIO(services.render_report(report, "csv")[0].decode("utf-8-sig"))))
+    exported = services.export_records(TransferRecord.objects.filter(authority=mx), "csv").decode("utf-8-sig")
+    export_rows = list(csv.reader(io.StringIO(exported)))
+    for rows in (report_rows, export_rows):
+        cells = [cell for row in rows[1:] for cell in row]
+        assert not [c for c in cells if c[:1] in ("=", "+", "@")], cells
+        assert any(c.startswith("'=cmd|") for c in cells)
 
 
 # --- through the API and the web client ----------------------------------------------------------------------

@@ -263,6 +263,14 @@ CSV_COLUMNS = (
 )
 
 
+def spreadsheet_text(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula (=, +, -, @, tab, CR first) gets a leading apostrophe,
+    which spreadsheet programs read as "this is text" (CSV injection); other values pass unchanged."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def to_csv(report: Report, lang: str = "en") -> bytes:
     """One row per report line; a nil panel gets one row saying so. UTF-8 with a BOM for spreadsheet programs."""
     labels = category_labels(report.layout, lang)
@@ -283,12 +291,12 @@ def to_csv(report: Report, lang: str = "en") -> bytes:
                     ln.partner,
                     report.partner_name(ln.partner),
                     ln.origin,
-                    ln.intermediate,
+                    spreadsheet_text(ln.intermediate),
                     "" if ln.quantity is None else ln.quantity,
                     _fmt_decimal(ln.value),
                     ln.currency,
-                    ln.description_text(text(report.layout["about"]["more_items"], lang)),
-                    ln.comments_text(),
+                    spreadsheet_text(ln.description_text(text(report.layout["about"]["more_items"], lang))),
+                    spreadsheet_text(ln.comments_text()),
                     ln.records,
                     "",
                 ]

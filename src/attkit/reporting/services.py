@@ -590,7 +590,7 @@ def export_records(records: Iterable[TransferRecord], fmt: str) -> bytes:
                 value = "yes" if value else "no"
             elif value is None:
                 value = ""
-            values.append(_plain(value))
+            values.append(rpt.spreadsheet_text(_plain(value)))
         writer.writerow(values)
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 

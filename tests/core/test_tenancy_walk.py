@@ -130,12 +130,12 @@ def walker_client() -> tuple[Client, Authority, Authority]:
     return client, mx, de
 
 
-def test_walk_every_route_as_another_state(walker_client):
-    client, mx, de = walker_client
-    ids = _foreign_ids_by_model(mx)
-    markers = _markers(mx, de)
-    assert ids, "the demo data should give MX records to probe"
-    assert markers, "the demo data should give MX distinctive strings to look for"
+def walk_as(client: Client, victim: Authority, other: Authority) -> list[str]:
+    """Every route as the client's user (of `other`); the victim's records and strings it reaches."""
+    ids = _foreign_ids_by_model(victim)
+    markers = _markers(victim, other)
+    assert ids, "the demo data should give the victim records to probe"
+    assert markers, "the demo data should give the victim distinctive strings to look for"
     leaks: list[str] = []
     routes = _routes()
     assert len(routes) > 10
@@ -164,7 +164,13 @@ def test_walk_every_route_as_another_state(walker_client):
                 body = response.content.decode("utf-8", "replace")
                 for marker in markers:
                     if marker in body:
-                        leaks.append(f"GET {url} shows MX's {marker!r}")
+                        leaks.append(f"GET {url} shows {victim.code}'s {marker!r}")
+    return leaks
+
+
+def test_walk_every_route_as_another_state(walker_client):
+    client, mx, de = walker_client
+    leaks = walk_as(client, mx, de)
     assert not leaks, "\n".join(leaks[:50])
 
 

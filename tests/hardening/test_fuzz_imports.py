@@ -306,3 +306,25 @@ def test_the_upload_page_answers_hostile_csv(name: str, make_user: Any) -> None:
             again = client.post(response["Location"], {"action": "import"}, follow=True)
             assert again.status_code in (200, 400)
         assert _counts() == before
+
+
+@pytest.mark.django_db
+def test_the_cohort_results_csv_keeps_names_as_text(make_authority: Any, make_user: Any) -> None:
+    import datetime as dt
+
+    from attkit.training import services as training
+
+    xt = make_authority("XT", country="XT", name_en="Sandbox", name_es="Sandbox", is_sandbox=True)
+    instructor = make_user(xt, Role.INSTRUCTOR, username="xt.teacher")
+    trainee = make_user(xt, Role.TRAINEE, username="xt.learner", first_name='=HYPERLINK("http://evil")')
+    cohort = training.create_cohort(
+        by=instructor, name="@SUM(1)", country="CR", starts_on=dt.date(2026, 10, 5), ends_on=dt.date(2026, 10, 8)
+    )
+    training.enrol(cohort.pk, by=instructor, trainee_id=trainee.pk)
+    client = Client()
+    client.force_login(instructor)
+    response = client.get(f"/training/cohorts/{cohort.pk}/results.csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    cells = [cell for row in rows[1:] for cell in row]
+    assert cells and not [c for c in cells if c[:1] in ("=", "+", "@")], cells
+    assert "'@SUM(1)" in cells and any(c.startswith("'=HYPERLINK") for c in cells)

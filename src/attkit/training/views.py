@@ -756,6 +756,10 @@ def unenrol(request: AuthedRequest, pk: UUID) -> HttpResponse:
     return redirect("training:cohort", cohort_pk)
 
 
+def _as_text(value: str) -> str:
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 @login_required
 def cohort_csv(request: AuthedRequest, pk: UUID) -> HttpResponse:
     """The cohort's results: one row per trainee and module, then one per simulation case submitted."""
@@ -781,7 +785,8 @@ def cohort_csv(request: AuthedRequest, pk: UUID) -> HttpResponse:
     for item in _progress_rows(request, row):
         trainee, standing = item["trainee"], item["progress"]
         cert = standing.certificate.number if standing.certificate else ""
-        base = [row.name, row.country, trainee.username, trainee.display_name]
+        # Names are typed by people: one starting with =, +, - or @ would run as a formula in a spreadsheet.
+        base = [_as_text(row.name), row.country, _as_text(trainee.username), _as_text(trainee.display_name)]
         for mod in standing.modules:
             best = "" if mod.best_score is None else f"{mod.best_score:.2f}"
             writer.writerow(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -375,6 +376,27 @@ def _case(request: AuthedRequest, case_id: UUID) -> Case:
     return services.get_case(case_id, by=request.user)
 
 
+def _case_move(
+    name: str, service: Callable[..., Case], summary: str, payload: type[Schema] | None = None
+) -> Callable[..., Any]:
+    """POST /cases/{case_id}/<name, dashed>: `service(case_id, by=user, **payload)` moves the case; answers it.
+
+    The handler is named `name` (its operationId) and takes the payload schema as its body."""
+
+    def bare(request: AuthedRequest, case_id: UUID) -> Any:
+        return service(case_id, by=request.user)
+
+    def with_payload(request: AuthedRequest, case_id: UUID, payload: Schema) -> Any:
+        return service(case_id, by=request.user, **payload.dict())
+
+    handler = bare if payload is None else with_payload
+    if payload is not None:
+        handler.__annotations__ = {**handler.__annotations__, "payload": payload}
+    handler.__name__ = handler.__qualname__ = name
+    path = f"/cases/{{case_id}}/{name.replace('_', '-')}"
+    return router.post(path, response={200: CaseOut, 403: ErrorOut, 422: ErrorOut}, summary=summary)(handler)
+
+
 class CaseFilter(Schema):
     state: str = ""
     kind: str = ""
@@ -492,41 +514,15 @@ def refusal_pdf(request: AuthedRequest, case_id: UUID) -> FileResponse:
     return _file(document)
 
 
-@router.post("/cases/{case_id}/submit", response={200: CaseOut, 403: ErrorOut, 422: ErrorOut}, summary="Submit")
-def submit(request: AuthedRequest, case_id: UUID) -> Any:
-    return services.submit(case_id, by=request.user)
-
-
-@router.post(
-    "/cases/{case_id}/start-screening",
-    response={200: CaseOut, 403: ErrorOut, 422: ErrorOut},
-    summary="Take a submitted case into screening",
+submit = _case_move("submit", services.submit, "Submit")
+start_screening = _case_move("start_screening", services.start_screening, "Take a submitted case into screening")
+withdraw = _case_move("withdraw", services.withdraw, "Withdraw", ReasonIn)
+request_information = _case_move(
+    "request_information", services.request_information, "Ask the applicant for information (the clock stops)", ReasonIn
 )
-def start_screening(request: AuthedRequest, case_id: UUID) -> Any:
-    return services.start_screening(case_id, by=request.user)
-
-
-@router.post("/cases/{case_id}/withdraw", response={200: CaseOut, 403: ErrorOut, 422: ErrorOut}, summary="Withdraw")
-def withdraw(request: AuthedRequest, case_id: UUID, payload: ReasonIn) -> Any:
-    return services.withdraw(case_id, by=request.user, reason=payload.reason)
-
-
-@router.post(
-    "/cases/{case_id}/request-information",
-    response={200: CaseOut, 403: ErrorOut, 422: ErrorOut},
-    summary="Ask the applicant for information (the clock stops)",
+provide_information = _case_move(
+    "provide_information", services.provide_information, "Answer a request for information", ResponseIn
 )
-def request_information(request: AuthedRequest, case_id: UUID, payload: ReasonIn) -> Any:
-    return services.request_information(case_id, by=request.user, reason=payload.reason)
-
-
-@router.post(
-    "/cases/{case_id}/provide-information",
-    response={200: CaseOut, 403: ErrorOut, 422: ErrorOut},
-    summary="Answer a request for information",
-)
-def provide_information(request: AuthedRequest, case_id: UUID, payload: ResponseIn) -> Any:
-    return services.provide_information(case_id, by=request.user, response=payload.response)
 
 
 # --- screening and flags ----------------------------------------------------------------------------------------
@@ -562,13 +558,11 @@ def resolve_flag(request: AuthedRequest, flag_id: UUID, payload: ResolveIn) -> A
     return services.resolve_flag(flag_id, by=request.user, resolution=payload.resolution, reason=payload.reason)
 
 
-@router.post(
-    "/cases/{case_id}/screening-clear",
-    response={200: CaseOut, 403: ErrorOut, 422: ErrorOut},
-    summary="Clear screening: the case goes to assessment and to the agencies routed",
+screening_clear = _case_move(
+    "screening_clear",
+    services.screening_clear,
+    "Clear screening: the case goes to assessment and to the agencies routed",
 )
-def screening_clear(request: AuthedRequest, case_id: UUID) -> Any:
-    return services.screening_clear(case_id, by=request.user)
 
 
 # --- consultation -------------------------------------------------------------------------------------------
@@ -628,37 +622,16 @@ def propose(request: AuthedRequest, case_id: UUID, payload: ProposeIn) -> Any:
     return Status(201, decision)
 
 
-@router.post(
-    "/cases/{case_id}/countersign",
-    response={200: CaseOut, 403: ErrorOut, 422: ErrorOut},
-    summary="Countersign (agree) or return (disagree, with the reason) the proposed decision",
+countersign = _case_move(
+    "countersign",
+    services.countersign,
+    "Countersign (agree) or return (disagree, with the reason) the proposed decision",
+    CountersignIn,
 )
-def countersign(request: AuthedRequest, case_id: UUID, payload: CountersignIn) -> Any:
-    return services.countersign(case_id, by=request.user, agree=payload.agree, reason=payload.reason)
-
-
-@router.post(
-    "/cases/{case_id}/issue",
-    response={200: CaseOut, 403: ErrorOut, 422: ErrorOut},
-    summary="Issue the sealed licence of an approved case",
-)
-def issue(request: AuthedRequest, case_id: UUID, payload: IssueIn) -> Any:
-    return services.issue_licence(case_id, by=request.user, valid_until=payload.valid_until)
-
-
-@router.post("/cases/{case_id}/suspend", response={200: CaseOut, 403: ErrorOut, 422: ErrorOut}, summary="Suspend")
-def suspend(request: AuthedRequest, case_id: UUID, payload: ReasonIn) -> Any:
-    return services.suspend(case_id, by=request.user, reason=payload.reason)
-
-
-@router.post("/cases/{case_id}/reinstate", response={200: CaseOut, 403: ErrorOut, 422: ErrorOut}, summary="Reinstate")
-def reinstate(request: AuthedRequest, case_id: UUID, payload: ReasonIn) -> Any:
-    return services.reinstate(case_id, by=request.user, reason=payload.reason)
-
-
-@router.post("/cases/{case_id}/revoke", response={200: CaseOut, 403: ErrorOut, 422: ErrorOut}, summary="Revoke")
-def revoke(request: AuthedRequest, case_id: UUID, payload: ReasonIn) -> Any:
-    return services.revoke(case_id, by=request.user, reason=payload.reason)
+issue = _case_move("issue", services.issue_licence, "Issue the sealed licence of an approved case", IssueIn)
+suspend = _case_move("suspend", services.suspend, "Suspend", ReasonIn)
+reinstate = _case_move("reinstate", services.reinstate, "Reinstate", ReasonIn)
+revoke = _case_move("revoke", services.revoke, "Revoke", ReasonIn)
 
 
 # --- customs ------------------------------------------------------------------------------------------------

@@ -268,3 +268,58 @@ def test_pdfs_print_payloads_as_text(poisoned: dict[str, int], monkeypatch: pyte
         seal_text="CRT1:PROBE",
     )
     _assert_printed_as_text("certificate of completion", certificates.render_pdf(certificate), recorder)
+
+
+def test_payloads_typed_through_the_api_and_services_show_as_text(
+    make_user: Any, make_authority: Any, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The way users store text: an application through the API, then reasons, advice and a decision through the
+    services; the case pages of the applicant and the officials, and the licence PDF, show it as text."""
+    from attkit.licensing import services
+    from tests.licensing import world as w
+
+    settings.KEY_ENCRYPTION_KEY = "test-key-encryption-key-for-licensing-tests-0123456789"
+    world = w.build(make_user, make_authority)
+    data = w.export_application(world, end_use=FULL)
+    data["parties"][0].update(name=FULL, address=FULL)
+    data["goods"][0].update(description=FULL, national_code=MEDIUM)
+    applicant = Client()
+    applicant.force_login(world["de.applicant"])
+    created = applicant.post("/api/v1/licensing/cases", data, content_type="application/json")
+    assert created.status_code == 201, created.content
+    case_id = created.json()["id"]
+    submitted = applicant.post(f"/api/v1/licensing/cases/{case_id}/submit")
+    assert submitted.status_code == 200, submitted.content
+
+    for hit in services.get_case(case_id, by=world["de.officer"]).hits.filter(status="pending"):
+        services.review_hit(hit.pk, by=world["de.supervisor"], decision="false_positive", reason=FULL)
+    case = services.get_case(case_id, by=world["de.officer"])
+    for flag in case.flags.filter(severity="blocking", status="open"):
+        services.resolve_flag(flag.pk, by=world["de.supervisor"], resolution="false_positive", reason=FULL)
+    services.screening_clear(case_id, by=world["de.officer"])
+    for adviser in ("de.defence", "de.foreign"):
+        services.give_advice(case_id, by=world[adviser], outcome="approve", reasons=FULL, conditions=FULL)
+    w.assessed(world, case)
+    services.propose_decision(case_id, by=world["de.officer"], outcome="approve", reasons=FULL, conditions=FULL)
+    services.countersign(case_id, by=world["de.supervisor"], agree=True, reason=FULL)
+    recorder = _WeasyRecorder(monkeypatch)
+    services.issue_licence(case_id, by=world["de.officer"])
+    licence = case.documents.filter(kind="licence").first()
+    assert licence is not None
+    _assert_printed_as_text("licence", licence.file.read(), recorder)
+
+    officer = Client()
+    officer.force_login(world["de.supervisor"])
+    pages = {
+        applicant: [f"/cases/{case_id}/", "/cases/mine/"],
+        officer: [f"/cases/{case_id}/", "/cases/", "/audit/"],
+    }
+    shown = 0
+    for client, urls in pages.items():
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            body = _body(response)
+            shown += "onerror=alert(&#x27;PROBE&#x27;)" in body or "onerror=alert(&#39;PROBE&#39;)" in body
+            assert injected_markup(body) == [], (url, injected_markup(body))
+    assert shown >= 2  # the case page of the applicant and of the official

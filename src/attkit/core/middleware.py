@@ -68,14 +68,16 @@ class BodySizeLimitMiddleware:
 
 
 class NulInQueryMiddleware:
-    """Refuse a NUL character in the query string with 400: PostgreSQL cannot compare text holding one, so every
-    filter that passed it to a query answered 500."""
+    """Refuse a NUL character in the path or the query string with 400: PostgreSQL cannot compare text holding
+    one, so every filter or path parameter (a state's ISO code...) that passed it to a query answered 500."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if any("\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists()):
+        if "\x00" in request.path_info or any(
+            "\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists()
+        ):
             message = _("The request could not be understood. Check what you entered.")
             if wants_json(request):
                 return JsonResponse({"detail": message}, status=400)

@@ -253,3 +253,6 @@ def test_a_nul_in_the_query_string_is_a_bad_request(world: tuple[Client, list[st
     assert api.status_code == 400
     assert api.json()["detail"]
     assert client.get("/cases/", {"q": "a%00b"}).status_code == 200  # the text "%00" is an ordinary search
+    # In the path too: a state's ISO code reached PostgreSQL from /treaty/states/<iso2>/.
+    assert client.get("/treaty/states/m%00/").status_code == 400
+    assert client.get("/api/v1/treaty/states/m%00").status_code == 400

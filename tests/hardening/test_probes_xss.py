@@ -323,3 +323,59 @@ def test_payloads_typed_through_the_api_and_services_show_as_text(
             shown += "onerror=alert(&#x27;PROBE&#x27;)" in body or "onerror=alert(&#39;PROBE&#39;)" in body
             assert injected_markup(body) == [], (url, injected_markup(body))
     assert shown >= 2  # the case page of the applicant and of the official
+
+
+def test_payloads_in_an_imported_csv_show_as_text(make_user: Any) -> None:
+    """A records import echoes the file back: its name, its column headers, the values a row error quotes."""
+    import csv
+    import io
+
+    from attkit.reporting.models import TransferRecord
+
+    admin = make_user("MX", *list(Role), username="mx.xss.import")
+    client = Client()
+    client.force_login(admin)
+    columns = [
+        "direction",
+        "basis",
+        "year",
+        "category",
+        "quantity",
+        "importing_state",
+        "description",
+        "end_user",
+        "comments",
+    ]
+    good = ["export", "actual", "2019", "VIII.SA.1", "5", "GT", FULL, MEDIUM, FULL]
+    bad = ["export", "actual", "2019", MEDIUM, "5", "GT", "x", "y", "z"]
+    mapping = {f"col_{i}": name for i, name in enumerate(columns)}
+
+    def upload(rows: list[list[str]], header: list[str]) -> str:
+        text = io.StringIO()
+        csv.writer(text).writerows([header, *rows])
+        file = io.BytesIO(text.getvalue().encode())
+        file.name = "<img src=x onerror=alert('PROBE')>.csv"
+        response = client.post("/reports/records/import/", {"file": file, "encoding": "utf-8"})
+        assert response.status_code == 302, response.status_code
+        return str(response["Location"])
+
+    checked = []
+    map_url = upload([good, bad], [*columns[:-1], MEDIUM])  # a hostile column header as well
+    for response in (
+        client.get(map_url),
+        client.post(map_url, {**mapping, "action": "dry_run"}),
+    ):
+        body = _body(response)
+        assert response.status_code == 200
+        assert injected_markup(body) == [], injected_markup(body)
+        checked.append("PROBE" in body)
+    assert all(checked), "the mapping page and the dry run should echo the payloads"
+
+    map_url = upload([good], columns)
+    imported = client.post(map_url, {**mapping, "action": "import"})
+    assert imported.status_code == 302, re.findall(r"<td[^>]*>([^<]{0,200})</td>", _body(imported))[:12]
+    record = TransferRecord.objects.get(description=FULL)
+    for url in ("/reports/records/", f"/reports/records/{record.pk}/"):
+        body = _body(client.get(url))
+        assert "PROBE" in body, url
+        assert injected_markup(body) == [], (url, injected_markup(body))

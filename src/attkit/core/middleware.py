@@ -67,16 +67,23 @@ class BodySizeLimitMiddleware:
         return self.get_response(request)
 
 
+# \u0000 in a JSON string (an escaped backslash before it is text, not a NUL); a raw NUL byte is invalid JSON.
+_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000|\x00")
+
+
 class NulInQueryMiddleware:
-    """Refuse a NUL character in the path or the query string with 400: PostgreSQL cannot compare text holding
-    one, so every filter or path parameter (a state's ISO code...) that passed it to a query answered 500."""
+    """Refuse a NUL character in the path, the query string or a JSON body with 400: PostgreSQL cannot store or
+    compare text holding one, so every filter, path parameter (a state's ISO code...) or API text field (an
+    application's end use...) that passed it to the database answered 500."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if "\x00" in request.path_info or any(
-            "\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists()
+        if (
+            "\x00" in request.path_info
+            or any("\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists())
+            or (request.content_type == "application/json" and _JSON_NUL.search(request.body))
         ):
             message = _("The request could not be understood. Check what you entered.")
             if wants_json(request):

@@ -256,3 +256,20 @@ def test_a_nul_in_the_query_string_is_a_bad_request(world: tuple[Client, list[st
     # In the path too: a state's ISO code reached PostgreSQL from /treaty/states/<iso2>/.
     assert client.get("/treaty/states/m%00/").status_code == 400
     assert client.get("/api/v1/treaty/states/m%00").status_code == 400
+
+
+def test_a_nul_in_a_json_body_is_a_bad_request(make_user: Any, make_authority: Any) -> None:
+    """PostgreSQL cannot store text holding NUL: an API text field with one is refused, nothing is written."""
+    from attkit.licensing.models import Case
+    from tests.licensing import world as w
+
+    world = w.build(make_user, make_authority, with_euc=False)
+    client = Client()
+    client.force_login(world["de.applicant"])
+    data = w.export_application(world, end_use="before\x00after")
+    response = client.post("/api/v1/licensing/cases", data, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert not Case.objects.exists()
+    # The six characters \u0000 typed as text (an escaped backslash) are ordinary text.
+    data = w.export_application(world, end_use="see \\u0000 in the manual")
+    assert client.post("/api/v1/licensing/cases", data, content_type="application/json").status_code == 201

@@ -110,13 +110,11 @@ def _authority_names(authority: Any) -> dict[str, str]:
 
 
 def _render(template: str, context: dict[str, Any]) -> bytes:
-    from weasyprint import CSS, HTML
+    from attkit.core import pdf
 
     with translation.override("es"):
         html = render_to_string(template, context)
-    document = HTML(string=html, base_url=str(CSS_PATH.parent))
-    pdf: bytes = document.write_pdf(stylesheets=[CSS(filename=str(CSS_PATH))])
-    return pdf
+    return pdf.render_pdf(html, base_url=CSS_PATH.parent, css_file=CSS_PATH)
 
 
 def _party_rows(euc: EndUserCertificate) -> list[dict[str, Any]]:

@@ -289,10 +289,9 @@ def _context(case: Case, seal_text: str, decision: Decision | None) -> dict[str,
 
 
 def render_pdf(template: str, context: Mapping[str, Any]) -> bytes:
-    from weasyprint import CSS, HTML
+    from attkit.core import pdf
 
-    html = render_to_string(template, dict(context))
-    return bytes(HTML(string=html).write_pdf(stylesheets=[CSS(string=_stylesheet())]))
+    return pdf.render_pdf(render_to_string(template, dict(context)), css=_stylesheet())
 
 
 def _store(case: Case, kind: str, data: bytes) -> CaseDocument:

@@ -73,13 +73,11 @@ def pdf_context(certificate: Certificate) -> dict[str, Any]:
 
 
 def render_pdf(certificate: Certificate) -> bytes:
-    from weasyprint import CSS, HTML
+    from attkit.core import pdf
 
     with translation.override("es"):
         html = render_to_string("training/print/certificate.html", pdf_context(certificate))
-    document = HTML(string=html, base_url=str(CSS_PATH.parent))
-    pdf: bytes = document.write_pdf(stylesheets=[CSS(filename=str(CSS_PATH))])
-    return pdf
+    return pdf.render_pdf(html, base_url=CSS_PATH.parent, css_file=CSS_PATH)
 
 
 def registry_status(result: codec.VerifyResult, context: VerificationContext) -> RegistryStatus | None:

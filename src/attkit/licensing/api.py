@@ -498,7 +498,17 @@ def _file(document: Any) -> FileResponse:
     return response
 
 
-@router.get("/cases/{case_id}/licence.pdf", summary="The sealed licence (PDF)")
+_PDF_DOC = {
+    "responses": {
+        200: {
+            "description": "The sealed PDF",
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    }
+}
+
+
+@router.get("/cases/{case_id}/licence.pdf", summary="The sealed licence (PDF)", openapi_extra=_PDF_DOC)
 def licence_pdf(request: AuthedRequest, case_id: UUID) -> FileResponse:
     document = documents.latest(_case(request, case_id), DocumentKind.LICENCE)
     if document is None:
@@ -506,7 +516,7 @@ def licence_pdf(request: AuthedRequest, case_id: UUID) -> FileResponse:
     return _file(document)
 
 
-@router.get("/cases/{case_id}/refusal.pdf", summary="The sealed refusal letter (PDF)")
+@router.get("/cases/{case_id}/refusal.pdf", summary="The sealed refusal letter (PDF)", openapi_extra=_PDF_DOC)
 def refusal_pdf(request: AuthedRequest, case_id: UUID) -> FileResponse:
     document = documents.latest(_case(request, case_id), DocumentKind.REFUSAL)
     if document is None:

@@ -83,7 +83,7 @@ define run_on_postgres
 endef
 
 # pytest exits 5 when no test is selected (no slow test yet): not a failure.
-SLOW_PYTEST = $(BIN)/pytest -m slow -p no:xdist $(PYTEST_ARGS); rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 5 ]
+SLOW_PYTEST = $(BIN)/pytest -m slow -n $(PYTEST_WORKERS) $(PYTEST_ARGS); rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 5 ]
 
 test-postgres: install
 	$(call run_on_postgres,$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not slow" $(PYTEST_ARGS))
@@ -91,10 +91,20 @@ test-postgres: install
 test: install system-deps lint typecheck test-sqlite test-postgres
 	@echo "make test: all checks passed"
 
+# The slow tests (every role, every record, big fuzzing budgets, faults, backup, load smoke) run once, on
+# PostgreSQL, the production database (CI=true requires it); on SQLite only when no PostgreSQL answers.
+# The fast part of every suite runs on both databases in `make test`.
 test-slow: install system-deps
-	@echo "== SQLite (slow tests)"
-	ATTKIT_ENV=test $(SLOW_PYTEST)
-	$(call run_on_postgres,$(SLOW_PYTEST))
+	@url="$${ATTKIT_TEST_DATABASE_URL:-$(PG_URL)}"; \
+	if $(PG_REACHABLE) "$$url" 2>/dev/null; then \
+	  echo "== PostgreSQL (slow tests): $$url"; \
+	  export ATTKIT_TEST_DATABASE_URL="$$url"; \
+	elif [ "$${CI:-}" = "true" ] || [ -n "$${ATTKIT_TEST_DATABASE_URL:-}" ]; then \
+	  echo "ERROR: PostgreSQL is required (CI=true or ATTKIT_TEST_DATABASE_URL set) but $$url cannot be reached."; exit 1; \
+	else \
+	  echo "== SQLite (slow tests; no PostgreSQL at $$url)"; \
+	fi; \
+	export ATTKIT_ENV=test; $(SLOW_PYTEST)
 
 messages: install
 	ATTKIT_ENV=test $(BIN)/attkit i18n extract

@@ -14,9 +14,12 @@ from attkit.core.permissions import Role
 PASSWORD = "correct-horse-battery-staple-42"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def playwright_instance() -> Any:
-    """One Playwright per test process: a second sync_playwright() in the same process refuses to start."""
+    """One Playwright per browser test module (two at once in a process refuse to start). Not per session:
+    a live sync Playwright keeps an asyncio loop running in the main thread, so any later test of the same
+    process that calls asyncio.run() (pyHanko signs PDFs that way) would fail with "cannot be called from a
+    running event loop"."""
     import os
 
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -31,7 +31,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.e2e)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright_instance: Any) -> Iterator[Any]:
     if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
         pytest.fail(f"Chromium not found at {CHROMIUM}: `make test` installs Debian's chromium when run as root.")

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
+from attkit.core import apidocs
 from attkit.core.http import AuthedRequest
 from attkit.core.permissions import Permission, require
 from attkit.euc import services, verifying
@@ -43,25 +44,11 @@ class ErrorOut(Schema):
     detail: Any
 
 
-_VERIFY_DOC = {
-    "requestBody": {
-        "content": {
-            "application/json": {
-                "schema": {"type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"]}
-            },
-            "multipart/form-data": {
-                "schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}
-            },
-        }
-    }
-}
-
-
 @router.post(
     "/verify",
     response={200: VerifyOut, 422: ErrorOut},
     summary="Verify an EUC or DVC seal: QR text (JSON {\"text\"}) or a PDF, PNG or JPEG (multipart 'file')",
-    openapi_extra=_VERIFY_DOC,
+    openapi_extra=apidocs.VERIFY_REQUEST,
 )
 def verify(request: AuthedRequest) -> Any:
     require(request.user, Permission.EUC_VERIFY)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from attkit.core import apidocs
 from attkit.core.http import AuthedRequest
 from attkit.core.permissions import Permission, has_permission, require
 from attkit.licensing import documents, services, texts
@@ -730,24 +731,10 @@ def delete_routing_rule(request: AuthedRequest, rule_id: UUID) -> Any:
 # --- verification -------------------------------------------------------------------------------------------
 
 
-_VERIFY_DOC = {
-    "requestBody": {
-        "content": {
-            "application/json": {
-                "schema": {"type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"]}
-            },
-            "multipart/form-data": {
-                "schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}
-            },
-        }
-    }
-}
-
-
 @router.post(
     "/licence/verify",
     response={200: dict[str, Any], 422: ErrorOut},
-    openapi_extra=_VERIFY_DOC,
+    openapi_extra=apidocs.VERIFY_REQUEST,
     summary="Verify a licence: its seal text (JSON {\"text\"}) or the PDF / a photo (multipart 'file')",
 )
 def verify_licence(request: HttpRequest) -> Any:

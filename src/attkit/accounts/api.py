@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from django.utils import timezone
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from attkit.accounts import services
 from attkit.accounts.models import ApiToken
@@ -74,7 +74,7 @@ def list_tokens(request: AuthedRequest) -> list[dict[str, object]]:
 
 
 @router.post("/tokens", response={201: TokenCreatedOut}, summary="Create an API token (shown once)")
-def create_token(request: AuthedRequest, body: TokenIn) -> tuple[int, dict[str, object]]:
+def create_token(request: AuthedRequest, body: TokenIn) -> Status[dict[str, object]]:
     token, text = services.create_token(
         user=request.user,
         role=body.role,
@@ -82,7 +82,7 @@ def create_token(request: AuthedRequest, body: TokenIn) -> tuple[int, dict[str, 
         by=request.user,
         expires_at=timezone.now() + timedelta(days=body.days),
     )
-    return 201, {**_token_out(token), "token": text}
+    return Status(201, {**_token_out(token), "token": text})
 
 
 @router.post("/tokens/{token_id}/revoke", response=TokenOut, summary="Revoke an API token")

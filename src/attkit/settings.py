@@ -88,7 +88,7 @@ MIDDLEWARE = [
     "attkit.accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "attkit.core.middleware.StaticCSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "attkit.core.middleware.ServiceErrorMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -155,6 +155,16 @@ _test_url = os.environ.get("ATTKIT_TEST_DATABASE_URL")
 if _test_url and ENV == "test":
     _db = dict(dj_database_url.parse(_test_url))
     _db["CONN_HEALTH_CHECKS"] = True
+# The few reads every API call makes (attkit.core.rows.fetch) are prepared on PostgreSQL after five runs on a
+# connection: the server plans them once instead of at each call. Every other query keeps Django's client-side
+# binding, which is never prepared. Turn it off behind a pooler in transaction mode that cannot keep prepared
+# statements (PgBouncer before 1.21).
+# Build the screening index when the application loads (attkit.wsgi), before gunicorn forks its workers.
+WARM_SCREENING_INDEX = env_bool("ATTKIT_WARM_SCREENING_INDEX", PRODUCTION)
+DB_PREPARED_STATEMENTS = env_bool("ATTKIT_DB_PREPARED_STATEMENTS", True)
+if _db["ENGINE"] == "django.db.backends.postgresql" and DB_PREPARED_STATEMENTS:
+    _db.setdefault("OPTIONS", {})
+    _db["OPTIONS"]["prepare_threshold"] = 5
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from datetime import datetime
 from uuid import UUID
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from attkit.accounts.models import Agency, ApiToken, Organisation, RoleGrant, User
-from attkit.core import audit
+from attkit.core import audit, rows
 from attkit.core.audit import CoreAuditKind
 from attkit.core.models import Authority
 from attkit.core.permissions import Permission, Role, require
@@ -102,25 +103,58 @@ def revoke_token(token_id: UUID | str, *, by: User) -> ApiToken:
     return token
 
 
+_TOKEN = rows.Columns.of(ApiToken, "t")
+_TOKEN_USER = rows.Columns.of(User, "u")
+_TOKEN_AUTHORITY = rows.Columns.of(Authority, "a")
+
+
+@functools.cache
+def _token_sql() -> str:
+    """The token, its user, the user's authority and whether the user still holds the token's role: one query.
+
+    Every API call runs it; written as SQL because the ORM's compiler cost more than the round trip
+    (docs/performance.md, "Load").
+    """
+    return (
+        f"SELECT {_TOKEN.sql()}, {_TOKEN_USER.sql()}, {_TOKEN_AUTHORITY.sql()}, "  # noqa: S608 (no user input)
+        f"EXISTS (SELECT 1 FROM {rows.table(RoleGrant)} g WHERE g.user_id = t.user_id AND g.role = t.role) "
+        f"FROM {rows.table(ApiToken)} t JOIN {rows.table(User)} u ON u.id = t.user_id "
+        f"JOIN {rows.table(Authority)} a ON a.id = u.authority_id WHERE t.key_id = %s"
+    )
+
+
 def authenticate_token(text: str) -> User | None:
-    """The user an Authorization: Bearer token acts for, limited to the token's role; None if invalid."""
+    """The user an Authorization: Bearer token acts for, limited to the token's role; None if invalid.
+
+    A token acts only while it is active, its user is active and still in the token's authority, and the
+    user still holds the token's role.
+    """
     if not text or len(text) > 200:
         return None
     parts = text.split("_", 2)
     if len(parts) != 3 or parts[0] != ApiToken.PREFIX:
         return None
     _prefix, key_id, secret = parts
-    # The user's authority too: every handler's permission check reads it (one query fewer per API call).
-    token = ApiToken.objects.select_related("user__authority", "authority").filter(key_id=key_id).first()
-    if token is None or not token.matches(secret) or token.status != "active":
+    found = rows.fetch(_token_sql(), [key_id])
+    if not found:
         return None
-    user = token.user
+    row = found[0]
+    token = _TOKEN.build(row)
+    user = _TOKEN_USER.build(row, _TOKEN.width)
+    if not token.matches(secret) or token.status != "active":
+        return None
     if not user.is_active or user.authority_id != token.authority_id:
         return None
+    authority = _TOKEN_AUTHORITY.build(row, _TOKEN.width + _TOKEN_USER.width)
+    User.authority.field.set_cached_value(user, authority)
+    ApiToken.authority.field.set_cached_value(token, authority)
+    ApiToken.user.field.set_cached_value(token, user)
+    role = Role(token.role)
+    user._roles_cache = frozenset({role}) if row[-1] else frozenset()
+    user._token_role = role
     now = timezone.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    user._token_role = Role(token.role)
     return user
 
 

@@ -7,11 +7,13 @@ for online verifications whose signature verified (attkit.seals.verification cal
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from attkit.core import rows
 from attkit.euc import lifecycle, payload
 
 if TYPE_CHECKING:
@@ -25,24 +27,71 @@ def _date(value: Any) -> str:
     return str(formats.date_format(value, "DATE_FORMAT")) if value else "—"
 
 
+_CERTIFICATE_FIELDS = ("id", "authority", "serial", "status", "expiry_date", "document_hash", "revoked_at")
+
+
+@functools.cache
+def _register_sql() -> tuple[rows.Columns[Any], str]:
+    """The certificate, its count of uses and its goods lines with the quantity used of each: one query.
+
+    Every online verification runs it; written as SQL because the ORM's compiler cost more than the
+    round trip (docs/performance.md, "Load"). The serial is unique; the issuer is checked too.
+    """
+    from attkit.core.models import Authority
+    from attkit.euc.models import EndUserCertificate, EucGoodsLine, EucUse, EucUseLine
+
+    certificate = rows.Columns.of(EndUserCertificate, "e", *_CERTIFICATE_FIELDS)
+    sql = (
+        f"SELECT {certificate.sql()}, "  # noqa: S608 (no user input)
+        f"(SELECT COUNT(*) FROM {rows.table(EucUse)} u WHERE u.certificate_id = e.id), "
+        "g.line_no, g.un_category, g.salw_line, g.hs_code, g.unit, g.quantity, "
+        f"(SELECT COALESCE(SUM(l.quantity), 0) FROM {rows.table(EucUseLine)} l WHERE l.line_id = g.id) "
+        f"FROM {rows.table(EndUserCertificate)} e "
+        f"JOIN {rows.table(Authority)} a ON a.id = e.authority_id "
+        f"LEFT JOIN {rows.table(EucGoodsLine)} g ON g.certificate_id = e.id "
+        "WHERE e.serial = %s AND a.code = %s ORDER BY g.line_no"
+    )
+    return certificate, sql
+
+
+def _register_rows(serial: str, issuer: str) -> tuple[Any, int, list[tuple[Any, ...]]] | None:
+    """(certificate with the fields the status needs, number of uses, goods lines) or None if not registered."""
+    certificate, sql = _register_sql()
+    found = rows.fetch(sql, [serial, issuer])
+    if not found:
+        return None
+    euc = certificate.build(found[0])
+    rest = certificate.width
+    goods = [tuple(row[rest + 1 :]) for row in found if row[rest + 1] is not None]
+    return euc, int(found[0][rest]), goods
+
+
+def _uses(certificate_id: Any) -> list[tuple[str, bool]]:
+    """(exporting state, flagged) of each recorded use of a certificate."""
+    from attkit.euc.models import EucUse
+
+    return [
+        (state, bool(flagged))
+        for state, flagged in EucUse.objects.filter(certificate_id=certificate_id)
+        .order_by()
+        .values_list("exporting_state", "flagged")
+    ]
+
+
 def euc_status(result: codec.VerifyResult, context: VerificationContext) -> RegistryStatus | None:
     """Registry status of an EUC1: seal: revoked, superseded, already used, quantities left, DVC."""
     from attkit.euc.categories import category_code
-    from attkit.euc.models import STATUS_LABELS, EndUserCertificate, used_quantities
+    from attkit.euc.models import STATUS_LABELS
     from attkit.seals.verification import RegistryStatus, Verdict
 
     if not context.serial or not context.issuer:
         return None
-    # Runs on every online verification: no joins or ordering it does not need (the serial is unique).
-    try:
-        euc = EndUserCertificate.objects.only(
-            "authority_id", "serial", "status", "expiry_date", "document_hash", "revoked_at"
-        ).get(serial=context.serial, authority__code=context.issuer)
-    except EndUserCertificate.DoesNotExist:
+    found = _register_rows(context.serial, context.issuer)
+    if found is None:
         return None
+    euc, use_count, goods = found
     status = euc.effective_status(timezone.localdate(context.at))
-    uses = list(euc.uses.values_list("exporting_state", "flagged"))
-    used = used_quantities(euc) if uses else {}
+    uses = _uses(euc.pk) if use_count else []
     lines = [
         {
             "line": line_no,
@@ -50,12 +99,10 @@ def euc_status(result: codec.VerifyResult, context: VerificationContext) -> Regi
             "hs_code": hs_code,
             "unit": unit,
             "ordered": quantity,
-            "used": used.get(line_no, 0),
-            "left": quantity - used.get(line_no, 0),
+            "used": used,
+            "left": quantity - used,
         }
-        for line_no, un_category, salw_line, hs_code, unit, quantity in euc.goods.values_list(
-            "line_no", "un_category", "salw_line", "hs_code", "unit", "quantity"
-        )
+        for line_no, un_category, salw_line, hs_code, unit, quantity, used in goods
     ]
     data: dict[str, Any] = {
         "status": status.value,

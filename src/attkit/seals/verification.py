@@ -8,6 +8,7 @@ superseded, already used, quantities left) when verifying online.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import threading
@@ -19,11 +20,11 @@ from typing import Any
 
 from cryptography import x509
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from attkit.core import rows
 from attkit.core.models import Authority
 from attkit.core.permissions import Permission, has_permission
 from attkit.seals import codec, trustlist
@@ -281,26 +282,28 @@ _trust_cache: dict[str, tuple[tuple[Any, ...], Trust]] = {}
 _trust_lock = threading.Lock()
 
 
-def _stamp() -> tuple[Any, ...]:
-    """What the trust depends on, in one cheap query: a change to any of it rebuilds the cached trust.
-
-    One round trip of raw SQL, because it runs on every verification and the ORM would cost more than
-    the signature check itself.
-    """
+@functools.cache
+def _stamp_sql() -> str:
     certs = SignerCertificate._meta.db_table
     lists = ImportedTrustList._meta.db_table
     serials = RevokedSerial._meta.db_table
     authorities = Authority._meta.db_table
-    sql = (
+    return (
         f"SELECT (SELECT COUNT(*) FROM {certs}), (SELECT MAX(updated_at) FROM {certs}), "  # noqa: S608
         f"(SELECT COUNT(*) FROM {lists}), (SELECT MAX(updated_at) FROM {lists}), "
         f"(SELECT COUNT(*) FROM {serials}), (SELECT MAX(revoked_at) FROM {serials}), "
         f"(SELECT COUNT(*) FROM {authorities}), (SELECT COUNT(*) FROM {authorities} WHERE is_sandbox = %s)"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [True])
-        row = cursor.fetchone()
-    return tuple(row or ())
+
+
+def _stamp() -> tuple[Any, ...]:
+    """What the trust depends on, in one cheap query: a change to any of it rebuilds the cached trust.
+
+    One round trip of SQL (prepared on PostgreSQL, attkit.core.rows.fetch), because it runs on every
+    verification and the ORM would cost more than the signature check itself.
+    """
+    found = rows.fetch(_stamp_sql(), [True])
+    return found[0] if found else ()
 
 
 _STATUS = {

@@ -1,16 +1,23 @@
-"""Request ids for logs, and the request-body cap that answers 413 before a view reads anything."""
+"""Request ids for logs, the request-body cap that answers 413 before a view reads anything, and the CSP header."""
 
 from __future__ import annotations
 
 import contextvars
+import functools
 import logging
 import re
 import uuid
 from collections.abc import Callable
+from typing import Any
 
+from csp.constants import HEADER as CSP_HEADER
+from csp.middleware import CSPMiddleware
+from csp.utils import build_policy as build_csp_policy
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db import InterfaceError, OperationalError, connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
@@ -126,3 +133,53 @@ class ServiceErrorMiddleware:
                 connection.close_if_unusable_or_obsolete()  # the page below opens a fresh connection
             return errors.database_unavailable(request, exception)
         return None
+
+
+class StaticCSPMiddleware(CSPMiddleware):
+    """django-csp's middleware, with the policy text built once per process instead of twice per response.
+
+    attkit's policy (settings.CONTENT_SECURITY_POLICY) uses no nonce and no per-view change, so its text is
+    the same on every response; building it cost more than any other middleware on an API call. A request
+    that asked for a nonce, a response that django-csp's decorators changed, or a report-only or excluded-prefix
+    setting goes through django-csp's own path.
+    """
+
+    _PER_RESPONSE = (
+        "_csp_config",
+        "_csp_update",
+        "_csp_replace",
+        "_csp_exempt",
+        "_csp_config_ro",
+        "_csp_update_ro",
+        "_csp_replace_ro",
+        "_csp_exempt_ro",
+    )
+
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+        policy = _static_policy()
+        if (
+            policy is None
+            or getattr(request, "_csp_nonce", None) is not None
+            or any(hasattr(response, name) for name in self._PER_RESPONSE)
+        ):
+            return super().process_response(request, response)
+        if settings.DEBUG and response.status_code in (404, 500):  # as django-csp: Django's debug pages
+            return response
+        if CSP_HEADER not in response:
+            response[CSP_HEADER] = policy
+        return response
+
+
+@functools.cache
+def _static_policy() -> str | None:
+    """The policy text, or None when the settings ask for something only django-csp's own path does."""
+    policy = getattr(settings, "CONTENT_SECURITY_POLICY", None) or {}
+    if getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None) or policy.get("EXCLUDE_URL_PREFIXES"):
+        return None
+    return build_csp_policy() or None
+
+
+@receiver(setting_changed)
+def _forget_static_policy(setting: str, **_kwargs: Any) -> None:
+    if setting.startswith("CONTENT_SECURITY_POLICY") or setting == "DEBUG":
+        _static_policy.cache_clear()

@@ -49,5 +49,5 @@ exec $BIN/gunicorn attkit.wsgi \
   --workers "$workers" \
   --worker-class sync \
   --timeout 60 --graceful-timeout 20 \
-  --max-requests 5000 --max-requests-jitter 500 \
+  --preload --max-requests 5000 --max-requests-jitter 500 \
   --access-logfile - --access-logformat '{"time":"%(t)s","request_id":"%({x-request-id}o)s","method":"%(m)s","path":"%(U)s","status":%(s)s,"bytes":%(B)s,"ms":%(M)s}'

@@ -278,6 +278,18 @@ def warm_index(authority: Authority | None = None) -> IndexedLists:
     return index_for(current_versions(authority))
 
 
+def warm_all_indexes() -> int:
+    """Build the index every state screens on now (the shared lists, with each state's own where it has
+    some); returns how many. Called before gunicorn forks its workers (attkit.wsgi)."""
+    owners = set(
+        ListVersion.objects.filter(is_current=True, authority__isnull=False).values_list("authority_id", flat=True)
+    )
+    warm_index(None)
+    for authority_id in owners:
+        index_for(current_versions(authority_id))
+    return 1 + len(owners)
+
+
 # --- Searching ---------------------------------------------------------------------------------
 
 

@@ -337,6 +337,10 @@ class _Best:
     alignment: Alignment | None
 
 
+class UnknownSchema(ValueError):
+    """A subject kind the lists do not use."""
+
+
 def _schema(schema: str | None) -> str | None:
     if not schema:
         return None
@@ -349,5 +353,5 @@ def _schema(schema: str | None) -> str | None:
     }
     value = aliases.get(value, value)
     if value not in {s.value for s in Schema}:
-        raise ValueError(f"unknown schema {schema!r}; expected person, organization, vessel or aircraft")
+        raise UnknownSchema(f"unknown schema {schema!r}; expected person, organization, vessel or aircraft")
     return value

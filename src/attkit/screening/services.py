@@ -363,12 +363,17 @@ def _search_indexed(
     threshold: float,
     limit: int,
 ) -> list[MatchOut]:
+    from attkit.screening.index import UnknownSchema
     from attkit.screening.normalize import InvalidName
 
     try:
         found = indexed.index.search(name, dob=dob, country=country, schema=schema, limit=limit, threshold=threshold)
     except InvalidName as exc:
         raise ValidationError({"name": str(exc)}) from None
+    except UnknownSchema:
+        raise ValidationError(
+            {"schema": _("Enter the kind of subject as person, organization, vessel or aircraft.")}
+        ) from None
     except ValueError:
         raise ValidationError({"dob": _("Enter the date of birth as YYYY-MM-DD, YYYY-MM or YYYY.")}) from None
     out = []
@@ -619,17 +624,17 @@ def batch_line(indexed: IndexedLists, row: dict[str, str], threshold: float | No
     cut = float(settings.SCREENING_THRESHOLD if threshold is None else threshold)
     try:
         check_query(row.get("name", ""), row.get("dob") or None, row.get("country") or None)
-    except ValidationError as exc:
+        matches = _search_indexed(
+            indexed,
+            row["name"],
+            dob=row.get("dob") or None,
+            country=row.get("country") or None,
+            schema=row.get("schema") or None,
+            threshold=cut,
+            limit=10,
+        )
+    except ValidationError as exc:  # a row that cannot be screened is reported on its line; the batch goes on
         from attkit.core.errors import one_line
 
         return {"id": row.get("id", ""), "matches": [], "error": one_line(exc)}
-    matches = _search_indexed(
-        indexed,
-        row["name"],
-        dob=row.get("dob") or None,
-        country=row.get("country") or None,
-        schema=row.get("schema") or None,
-        threshold=cut,
-        limit=10,
-    )
     return {"id": row.get("id", ""), "matches": [m.as_json() for m in matches]}

@@ -43,6 +43,9 @@ def read_file(path: str) -> bytes:
         raise CommandError(f"cannot read {path}: {exc.strerror}", returncode=2) from exc
 
 
+MAX_MAPPING_BYTES = 64 * 1024  # a mapping names a few dozen columns
+
+
 def read_mapping(value: str | None) -> dict[str, str] | None:
     """--mapping: a JSON object {"CSV header": "field"} given inline or as the path of a JSON file."""
     if not value:
@@ -50,13 +53,24 @@ def read_mapping(value: str | None) -> dict[str, str] | None:
     text = value
     if not value.lstrip().startswith("{"):
         try:
-            text = Path(value).read_text(encoding="utf-8")
+            with Path(value).open("rb") as handle:
+                data = handle.read(MAX_MAPPING_BYTES + 1)
         except OSError as exc:
             raise CommandError(f"cannot read the mapping {value}: {exc.strerror}", returncode=2) from exc
+        if len(data) > MAX_MAPPING_BYTES:
+            raise CommandError(f"the mapping {value} is larger than {MAX_MAPPING_BYTES} bytes", returncode=2)
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise CommandError(f"the mapping {value} is not UTF-8 text", returncode=2) from None
+    if len(text) > MAX_MAPPING_BYTES:
+        raise CommandError(f"the mapping is larger than {MAX_MAPPING_BYTES} characters", returncode=2)
     try:
         mapping = json.loads(text)
     except json.JSONDecodeError as exc:
         raise CommandError(f"the mapping is not JSON: {exc.msg}", returncode=2) from exc
+    except RecursionError:
+        raise CommandError("the mapping is not JSON: nested too deeply", returncode=2) from None
     if not isinstance(mapping, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()):
         raise CommandError('the mapping must be a JSON object {"CSV header": "field name"}', returncode=2)
     return mapping

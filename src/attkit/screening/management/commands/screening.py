@@ -153,6 +153,9 @@ class Command(BaseCommand):
         self.stdout.write(f"re-screened {services.rescreen_all(reason='command')} parties")
 
 
+MAX_BATCH_FIELD = 1024 * 1024  # a longer cell is refused by the csv module, not read whole
+
+
 def read_batch(data: bytes, where: str) -> list[dict[str, str]]:
     """Rows of a batch CSV (id,name and optional dob,country), refusing bad files with the row named."""
     try:
@@ -160,14 +163,18 @@ def read_batch(data: bytes, where: str) -> list[dict[str, str]]:
     except UnicodeDecodeError:
         raise CommandError(f"{where}: not UTF-8 text") from None
     reader = csv.DictReader(io.StringIO(text))
-    fields = [f.strip() for f in reader.fieldnames or []]
-    missing = {"id", "name"} - set(fields)
-    if missing:
-        raise CommandError(f"{where}: missing column(s) {', '.join(sorted(missing))}")
     rows = []
-    for number, row in enumerate(reader, start=2):
-        clean = {k.strip(): (v or "").strip() for k, v in row.items() if k}
-        if not clean.get("name"):
-            raise CommandError(f"{where}: row {number}: empty name")
-        rows.append(clean)
+    try:
+        csv.field_size_limit(max(csv.field_size_limit(), MAX_BATCH_FIELD))
+        fields = [f.strip() for f in reader.fieldnames or []]
+        missing = {"id", "name"} - set(fields)
+        if missing:
+            raise CommandError(f"{where}: missing column(s) {', '.join(sorted(missing))}")
+        for number, row in enumerate(reader, start=2):
+            clean = {k.strip(): (v or "").strip() for k, v in row.items() if k}
+            if not clean.get("name"):
+                raise CommandError(f"{where}: row {number}: empty name")
+            rows.append(clean)
+    except csv.Error as exc:
+        raise CommandError(f"{where}: line {reader.line_num}: not a readable CSV row ({exc})") from None
     return rows
